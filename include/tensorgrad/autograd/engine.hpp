@@ -1,0 +1,119 @@
+#pragma once
+/// The backward engine: sorts the graph once (iteratively), walks it in reverse topological order so each
+/// node runs once with its gradient fully summed, checks every gradient's shape, and accumulates into
+/// leaves' .grad. Graphs are released after backward unless retain_graph is set.
+#include <vector>
+
+#include "../ops/binary.hpp"
+#include "../ops/inplace.hpp"
+#include "function.hpp"
+
+namespace tg {
+namespace autograd {
+namespace detail_engine {
+
+inline std::uint64_t next_epoch() {
+  thread_local std::uint64_t epoch = 0;
+  return ++epoch;
+}
+
+/// g added to acc (a fresh tensor; neither argument is modified). Dispatches on dtype.
+inline ImplPtr add_grads(const ImplPtr& acc, const ImplPtr& g) {
+  if (acc->dtype == Dtype::Float32) return add(Tensor<float>(acc), Tensor<float>(g)).impl();
+  return add(Tensor<double>(acc), Tensor<double>(g)).impl();
+}
+
+/// Accumulates into a tensor's .grad: the first gradient is copied into a buffer the tensor owns, later ones
+/// are added in place (so a handle from grad() sees the update, as in PyTorch).
+inline void accumulate(detail::TensorImpl& t, const ImplPtr& g) {
+  if (t.dtype == Dtype::Float32) {
+    if (!t.grad) t.grad = clone(Tensor<float>(g)).impl();
+    else { Tensor<float> acc(t.grad); add_(acc, Tensor<float>(g)); }
+  } else {
+    if (!t.grad) t.grad = clone(Tensor<double>(g)).impl();
+    else { Tensor<double> acc(t.grad); add_(acc, Tensor<double>(g)); }
+  }
+}
+
+/// NOTE [ Topological order ]: reverse DFS post-order from the root. A node appears after every node that
+/// consumes its output, so when it runs its pending gradient already holds every contribution.
+inline std::vector<Node*> topological_order(Node* root) {
+  const std::uint64_t epoch = next_epoch();
+  std::vector<Node*> post;
+  std::vector<std::pair<Node*, std::size_t>> stack;
+  root->visit_epoch = epoch;
+  stack.emplace_back(root, 0);
+  while (!stack.empty()) {
+    auto& [node, i] = stack.back();
+    if (i < node->next_edges.size()) {
+      Node* next = node->next_edges[i++].node.get();
+      if (next && next->visit_epoch != epoch) {
+        next->visit_epoch = epoch;
+        stack.emplace_back(next, 0);
+      }
+    } else {
+      post.push_back(node);
+      stack.pop_back();
+    }
+  }
+  return {post.rbegin(), post.rend()};
+}
+
+}  // namespace detail_engine
+
+/// Runs backward from `root` with gradient `grad` (same shape as root).
+inline void backward(const ImplPtr& root, const ImplPtr& grad, bool retain_graph) {
+  TG_CHECK(root->requires_grad, "backward: element 0 of tensors does not require grad and does not have a grad_fn");
+  TG_CHECK(grad->sizes == root->sizes, "backward: gradient has shape ", grad->sizes, " but the tensor has shape ",
+           root->sizes);
+  NoGradGuard no_grad;  // backward math is not recorded (create_graph is not supported)
+  if (!root->grad_fn) {
+    detail_engine::accumulate(*root, grad);
+    return;
+  }
+  std::vector<Node*> order = detail_engine::topological_order(root->grad_fn.get());
+  // Hold every node alive during the sweep, even if a release drops the last outside reference.
+  std::vector<std::shared_ptr<Node>> keep;
+  keep.reserve(order.size());
+  keep.push_back(root->grad_fn);
+  for (Node* n : order)
+    for (const Edge& e : n->next_edges)
+      if (e.node) keep.push_back(e.node);
+  root->grad_fn->pending_grad = grad;
+  std::vector<ImplPtr> grad_inputs;
+  for (Node* node : order) {
+    ImplPtr g = std::move(node->pending_grad);
+    if (!g) continue;  // no gradient flowed here (e.g. every path to it needed none)
+    if (auto out = node->retained_output.lock()) detail_engine::accumulate(*out, g);
+    grad_inputs.assign(node->next_edges.size(), nullptr);
+    node->apply(g, grad_inputs);
+    if (!retain_graph) node->release_saved();
+    for (std::size_t i = 0; i < node->next_edges.size(); ++i) {
+      const Edge& e = node->next_edges[i];
+      const ImplPtr& gi = grad_inputs[i];
+      if (!e.valid() || !gi) continue;
+      TG_CHECK(gi->sizes == e.shape, node->name(), ": backward produced a gradient of shape ", gi->sizes,
+               " for input ", i, " of shape ", e.shape);
+      if (e.leaf) detail_engine::accumulate(*e.leaf, gi);
+      else e.node->pending_grad = e.node->pending_grad ? detail_engine::add_grads(e.node->pending_grad, gi) : gi;
+    }
+  }
+}
+
+}  // namespace autograd
+
+template <class T>
+void Tensor<T>::backward(const Tensor<T>& gradient, bool retain_graph, bool create_graph) const {
+  static_assert(is_floating_v<T>, "backward: only floating point tensors have gradients");
+  TG_CHECK(!create_graph, "backward: create_graph=true (higher-order gradients) is not supported");
+  Tensor<T> g = gradient;
+  if (!g.defined()) {
+    TG_CHECK(numel() == 1, "backward: grad can be implicitly created only for scalar outputs; got shape ", sizes(),
+             ", pass a gradient of that shape");
+    g = ones<T>(sizes(), device());
+  }
+  TG_CHECK(g.device() == device(), "backward: gradient is on ", g.device(), " but the tensor is on ", device());
+  autograd::backward(impl(), g.impl(), retain_graph);
+}
+
+}  // namespace tg

@@ -1,0 +1,172 @@
+#pragma once
+/// Reductions: sum, mean, max, min, argmax, argmin, var, std; over all elements or one dim (negative dims
+/// allowed) with keepdim. max/min along a dim send the gradient to the one element argmax/argmin picks.
+#include <limits>
+
+#include "binary.hpp"
+#include "unary.hpp"
+#include "view.hpp"
+
+namespace tg {
+namespace detail {
+
+/// x's shape with `dim` set to 1 (keepdim form).
+inline Shape kept_shape(const Shape& s, int dim) {
+  Shape k = s;
+  if (k.size()) k[dim] = 1;
+  return k;
+}
+inline Shape reduced_shape(const Shape& s, int dim, bool keepdim) {
+  Shape k = kept_shape(s, dim);
+  if (!keepdim && k.size()) k.erase(dim);
+  return k;
+}
+
+/// Reduces over every dim where `kept` is 1 (kept has x's rank), starting from `init`.
+template <class T, class F> Tensor<T> reduce(const Tensor<T>& x, const Shape& kept, T init, F f) {
+  Tensor<T> out = full<T>(kept, init);
+  backend::cpu::reduce_into<T, T>(*x.impl(), *out.impl(), f);
+  return out;
+}
+
+/// Index of the max (Better = std::greater) or min along dim of a contiguous copy; NaN wins, first tie wins.
+template <class T, class Better>
+Tensor<std::int64_t> arg_reduce(const char* op, const Tensor<T>& x, std::int64_t dim, bool keepdim, Better better) {
+  require_cpu(op, {x.impl().get()});
+  const Tensor<T> xc = x.contiguous();
+  const int d = wrap_dim(dim, x.dim(), op);
+  const std::int64_t n = x.dim() ? x.sizes()[d] : 1;
+  TG_CHECK(n > 0, op, ": cannot reduce over a dimension of size 0 (shape ", x.sizes(), ")");
+  std::int64_t outer = 1, inner = 1;
+  for (int i = 0; i < d; ++i) outer *= x.sizes()[i];
+  for (int i = d + 1; i < x.dim(); ++i) inner *= x.sizes()[i];
+  Tensor<std::int64_t> idx = empty<std::int64_t>(reduced_shape(x.sizes(), d, keepdim));
+  const T* p = xc.impl()->template data<T>();
+  std::int64_t* o = idx.impl()->template data<std::int64_t>();
+  for (std::int64_t a = 0; a < outer; ++a)
+    for (std::int64_t c = 0; c < inner; ++c) {
+      const T* row = p + a * n * inner + c;
+      std::int64_t best = 0;
+      for (std::int64_t k = 1; k < n; ++k) {
+        const T v = row[k * inner], b = row[best * inner];
+        if (b != b) break;  // NaN already chosen
+        if (v != v || better(v, b)) best = k;
+      }
+      o[a * inner + c] = best;
+    }
+  return idx;
+}
+
+/// Values of x at `idx` along dim (idx in keepdim form), with a backward that routes the gradient there.
+template <class T>
+Tensor<T> gather_at(const char* name, const Tensor<T>& x, int d, const Tensor<std::int64_t>& idx, bool keepdim) {
+  const Tensor<T> xc = x.contiguous();
+  const std::int64_t n = x.dim() ? x.sizes()[d] : 1;
+  std::int64_t outer = 1, inner = 1;
+  for (int i = 0; i < d; ++i) outer *= x.sizes()[i];
+  for (int i = d + 1; i < x.dim(); ++i) inner *= x.sizes()[i];
+  Tensor<T> out = empty<T>(reduced_shape(x.sizes(), d, keepdim));
+  const T* p = xc.impl()->template data<T>();
+  const std::int64_t* ix = idx.impl()->template data<std::int64_t>();
+  T* o = out.impl()->template data<T>();
+  for (std::int64_t a = 0; a < outer; ++a)
+    for (std::int64_t c = 0; c < inner; ++c) o[a * inner + c] = p[(a * n + ix[a * inner + c]) * inner + c];
+  if (autograd::any_requires_grad(x))
+    autograd::record(name, out, {x.impl()},
+                     [idx, from = x.sizes(), d, n, outer, inner](const Tensor<T>& g, autograd::GradInputs& gi) {
+                       Tensor<T> full = zeros<T>(from);
+                       const Tensor<T> gc = g.contiguous();
+                       const T* pg = gc.impl()->template data<T>();
+                       const std::int64_t* ix = idx.impl()->template data<std::int64_t>();
+                       T* pf = full.impl()->template data<T>();
+                       for (std::int64_t a = 0; a < outer; ++a)
+                         for (std::int64_t c = 0; c < inner; ++c)
+                           pf[(a * n + ix[a * inner + c]) * inner + c] = pg[a * inner + c];
+                       gi.set(0, full);
+                     });
+  return out;
+}
+
+}  // namespace detail
+
+/// Sum of all elements (0-d).
+template <class T> Tensor<T> sum(const Tensor<T>& x) {
+  detail::require_cpu("sum", {x.impl().get()});
+  Tensor<T> out = detail::reduce<T>(x, Shape::filled(x.dim(), 1), T(0), [](T a, T b) { return a + b; });
+  out.impl()->sizes = Shape{};
+  out.impl()->strides = Shape{};
+  if (autograd::any_requires_grad(x))
+    autograd::record("SumBackward", out, {x.impl()}, [from = x.sizes()](const Tensor<T>& g, autograd::GradInputs& gi) {
+      gi.set(0, expand(g, from));
+    });
+  return out;
+}
+
+template <class T> Tensor<T> sum(const Tensor<T>& x, std::int64_t dim, bool keepdim) {
+  detail::require_cpu("sum", {x.impl().get()});
+  const int d = detail::wrap_dim(dim, x.dim(), "sum");
+  Tensor<T> out = detail::reduce<T>(x, detail::kept_shape(x.sizes(), d), T(0), [](T a, T b) { return a + b; });
+  out.impl()->sizes = detail::reduced_shape(x.sizes(), d, keepdim);
+  out.impl()->strides = detail::contiguous_strides(out.impl()->sizes);
+  if (autograd::any_requires_grad(x))
+    autograd::record("SumBackward", out, {x.impl()},
+                     [from = x.sizes(), d, keepdim](const Tensor<T>& g, autograd::GradInputs& gi) {
+                       gi.set(0, expand(keepdim || from.size() == 0 ? g : unsqueeze(g, d), from));
+                     });
+  return out;
+}
+
+template <class T> Tensor<T> mean(const Tensor<T>& x) {
+  TG_CHECK(x.numel() > 0, "mean: cannot take the mean of an empty tensor of shape ", x.sizes());
+  return sum(x) / static_cast<double>(x.numel());
+}
+template <class T> Tensor<T> mean(const Tensor<T>& x, std::int64_t dim, bool keepdim) {
+  const int d = detail::wrap_dim(dim, x.dim(), "mean");
+  return sum(x, d, keepdim) / static_cast<double>(x.dim() ? x.sizes()[d] : 1);
+}
+
+template <class T> Tensor<std::int64_t> argmax(const Tensor<T>& x, std::int64_t dim, bool keepdim) {
+  return detail::arg_reduce("argmax", x, dim, keepdim, [](T a, T b) { return a > b; });
+}
+template <class T> Tensor<std::int64_t> argmin(const Tensor<T>& x, std::int64_t dim, bool keepdim) {
+  return detail::arg_reduce("argmin", x, dim, keepdim, [](T a, T b) { return a < b; });
+}
+/// Index into the flattened tensor.
+template <class T> Tensor<std::int64_t> argmax(const Tensor<T>& x) { return argmax(reshape(x, Shape{-1}), 0, false); }
+template <class T> Tensor<std::int64_t> argmin(const Tensor<T>& x) { return argmin(reshape(x, Shape{-1}), 0, false); }
+
+template <class T> Tensor<T> max(const Tensor<T>& x, std::int64_t dim, bool keepdim) {
+  const int d = detail::wrap_dim(dim, x.dim(), "max");
+  return detail::gather_at("MaxBackward", x, d, argmax(x, d, true), keepdim);
+}
+template <class T> Tensor<T> min(const Tensor<T>& x, std::int64_t dim, bool keepdim) {
+  const int d = detail::wrap_dim(dim, x.dim(), "min");
+  return detail::gather_at("MinBackward", x, d, argmin(x, d, true), keepdim);
+}
+/// Largest element (0-d); on ties the gradient goes to the first one.
+template <class T> Tensor<T> max(const Tensor<T>& x) {
+  TG_CHECK(x.numel() > 0, "max: cannot reduce an empty tensor of shape ", x.sizes());
+  return max(reshape(x, Shape{-1}), 0, false);
+}
+template <class T> Tensor<T> min(const Tensor<T>& x) {
+  TG_CHECK(x.numel() > 0, "min: cannot reduce an empty tensor of shape ", x.sizes());
+  return min(reshape(x, Shape{-1}), 0, false);
+}
+
+/// Variance with Bessel's correction when unbiased (as torch.var).
+template <class T> Tensor<T> var(const Tensor<T>& x, bool unbiased) {
+  const Tensor<T> c = x - mean(x);
+  return sum(c * c) / static_cast<double>(x.numel() - (unbiased ? 1 : 0));
+}
+template <class T> Tensor<T> var(const Tensor<T>& x, std::int64_t dim, bool unbiased, bool keepdim) {
+  const int d = detail::wrap_dim(dim, x.dim(), "var");
+  const std::int64_t n = x.dim() ? x.sizes()[d] : 1;
+  const Tensor<T> c = x - mean(x, d, true);
+  return sum(c * c, d, keepdim) / static_cast<double>(n - (unbiased ? 1 : 0));
+}
+template <class T> Tensor<T> std(const Tensor<T>& x, bool unbiased) { return sqrt(var(x, unbiased)); }
+template <class T> Tensor<T> std(const Tensor<T>& x, std::int64_t dim, bool unbiased, bool keepdim) {
+  return sqrt(var(x, dim, unbiased, keepdim));
+}
+
+}  // namespace tg

@@ -1,0 +1,7 @@
+#pragma once
+/// tensorgrad: PyTorch's tensors, autograd and nn in header-only C++17.
+/// Example:
+///   auto x = tg::tensor<double>({3.0}).requires_grad_();
+///   auto y = x * x;
+///   y.sum().backward();   // x.grad() == 6
+#include "tensor.hpp"
