@@ -1,11 +1,15 @@
 #pragma once
 /// Tensors, ops and autograd without nn/optim/data/io: the core of tensorgrad.
 #include "core/creation.hpp"
+#include "core/print.hpp"
+#include "core/random.hpp"
 #include "core/tensor.hpp"
 #include "core/threads.hpp"
 #include "ops/activation.hpp"
 #include "ops/binary.hpp"
+#include "ops/compare.hpp"
 #include "ops/inplace.hpp"
+#include "ops/join.hpp"
 #include "ops/linalg.hpp"
 #include "ops/reduce.hpp"
 #include "ops/softmax.hpp"
@@ -13,3 +17,4 @@
 #include "ops/view.hpp"
 #include "ops/tensor_methods.hpp"
 #include "autograd/engine.hpp"
+#include "autograd/gradcheck.hpp"

@@ -1,7 +1,11 @@
 #pragma once
-/// tensorgrad: PyTorch's tensors, autograd and nn in header-only C++17.
+/// tensorgrad: PyTorch's tensors, autograd, nn and optim in header-only C++17.
 /// Example:
 ///   auto x = tg::tensor<double>({3.0}).requires_grad_();
 ///   auto y = x * x;
 ///   y.sum().backward();   // x.grad() == 6
 #include "tensor.hpp"
+#include "nn/nn.hpp"
+#include "optim/optim.hpp"
+#include "data/data.hpp"
+#include "io/io.hpp"

@@ -1,0 +1,128 @@
+#pragma once
+/// Random numbers: tg::Generator (mt19937_64 with the library's own uniform/normal transforms, so results
+/// are bitwise identical on every platform and standard library), the default generator behind
+/// tg::manual_seed, and the random factories rand, randn, normal, randint, randperm, *_like.
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "creation.hpp"
+
+namespace tg {
+
+class Generator {
+ public:
+  explicit Generator(std::uint64_t seed = 67280421310721ULL) { manual_seed(seed); }
+  void manual_seed(std::uint64_t seed) {
+    engine_.seed(seed);
+    seed_ = seed;
+    has_spare_normal_ = false;
+  }
+  std::uint64_t initial_seed() const { return seed_; }
+  std::uint64_t next_u64() { return engine_(); }
+  /// Uniform in [0, 1) with 53 random bits.
+  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
+  /// Standard normal (Box–Muller; the second value of each pair is kept for the next call).
+  double normal() {
+    if (has_spare_normal_) {
+      has_spare_normal_ = false;
+      return spare_normal_;
+    }
+    double u1 = uniform();
+    while (u1 <= 0.0) u1 = uniform();
+    const double u2 = uniform();
+    const double r = std::sqrt(-2.0 * std::log(u1));
+    spare_normal_ = r * std::sin(2.0 * M_PI * u2);
+    has_spare_normal_ = true;
+    return r * std::cos(2.0 * M_PI * u2);
+  }
+  /// Uniform integer in [0, n) without modulo bias.
+  std::uint64_t below(std::uint64_t n) {
+    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+    std::uint64_t v;
+    do v = engine_();
+    while (v >= limit);
+    return v % n;
+  }
+
+ private:
+  std::mt19937_64 engine_;
+  std::uint64_t seed_ = 0;
+  double spare_normal_ = 0;
+  bool has_spare_normal_ = false;
+};
+
+/// The documented global generator: the only hidden state in the library (RELIABILITY 10).
+inline Generator& default_generator() {
+  static Generator gen;
+  return gen;
+}
+/// Seeds the default generator, as torch::manual_seed.
+inline void manual_seed(std::uint64_t seed) { default_generator().manual_seed(seed); }
+
+namespace detail {
+/// Fills a tensor (any device, any layout) with f(gen) in row-major order.
+template <class T, class F> void fill_random(Tensor<T>& t, F f) {
+  std::vector<T> host(static_cast<std::size_t>(t.numel()));
+  for (T& v : host) v = f();
+  if (t.is_contiguous()) {
+    upload(t, host.data());
+  } else {
+    Tensor<T> c = tensor<T>(host, t.sizes(), t.device());
+    NoGradGuard g;
+    t.copy_(c);
+  }
+  t.impl()->storage->bump_version();
+}
+}  // namespace detail
+
+// ---- in-place fills (used by nn::init) -------------------------------------------------------------
+template <class T> Tensor<T>& uniform_(Tensor<T>& t, double from = 0, double to = 1, Generator& gen = default_generator()) {
+  detail::fill_random(t, [&] { return static_cast<T>(from + (to - from) * gen.uniform()); });
+  return t;
+}
+template <class T> Tensor<T>& normal_(Tensor<T>& t, double mean = 0, double std = 1, Generator& gen = default_generator()) {
+  detail::fill_random(t, [&] { return static_cast<T>(mean + std * gen.normal()); });
+  return t;
+}
+
+// ---- factories -----------------------------------------------------------------------------------
+/// Uniform on [0, 1).
+template <class T = float> Tensor<T> rand(const Shape& shape, Generator& gen = default_generator(), Device device = kCPU) {
+  Tensor<T> t = empty<T>(shape, device);
+  return uniform_(t, 0.0, 1.0, gen);
+}
+/// Standard normal.
+template <class T = float> Tensor<T> randn(const Shape& shape, Generator& gen = default_generator(), Device device = kCPU) {
+  Tensor<T> t = empty<T>(shape, device);
+  return normal_(t, 0.0, 1.0, gen);
+}
+template <class T = float>
+Tensor<T> normal(double mean, double std, const Shape& shape, Generator& gen = default_generator(), Device device = kCPU) {
+  TG_CHECK(std >= 0, "normal: std must be >= 0, got ", std);
+  Tensor<T> t = empty<T>(shape, device);
+  return normal_(t, mean, std, gen);
+}
+/// Integers uniform in [low, high).
+template <class T = std::int64_t>
+Tensor<T> randint(std::int64_t low, std::int64_t high, const Shape& shape, Generator& gen = default_generator(),
+                  Device device = kCPU) {
+  TG_CHECK(low < high, "randint: expected low < high, got low=", low, " high=", high);
+  Tensor<T> t = empty<T>(shape, device);
+  const std::uint64_t span = static_cast<std::uint64_t>(high - low);
+  detail::fill_random(t, [&] { return static_cast<T>(low + static_cast<std::int64_t>(gen.below(span))); });
+  return t;
+}
+/// A random permutation of 0..n-1 (Fisher–Yates).
+inline Tensor<std::int64_t> randperm(std::int64_t n, Generator& gen = default_generator(), Device device = kCPU) {
+  TG_CHECK(n >= 0, "randperm: n must be non-negative, got ", n);
+  std::vector<std::int64_t> p(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) p[i] = i;
+  for (std::int64_t i = n - 1; i > 0; --i) std::swap(p[i], p[gen.below(static_cast<std::uint64_t>(i + 1))]);
+  return tensor<std::int64_t>(p, Shape{n}, device);
+}
+template <class T> Tensor<T> rand_like(const Tensor<T>& t, Generator& gen = default_generator()) { return rand<T>(t.sizes(), gen, t.device()); }
+template <class T> Tensor<T> randn_like(const Tensor<T>& t, Generator& gen = default_generator()) { return randn<T>(t.sizes(), gen, t.device()); }
+
+}  // namespace tg
