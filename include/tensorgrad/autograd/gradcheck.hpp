@@ -145,9 +145,8 @@ GradcheckReport gradcheck(Fn&& fn, const std::vector<Tensor<double>>& inputs, do
         const double err = std::abs(num - ana);
         const double tol = atol + rtol * std::abs(ana);
         // A NaN on either side fails (the comparison is false) and outranks every finite error.
-        const bool pass = err <= tol;
-        const double ratio = pass ? err / tol : HUGE_VAL;
-        if (!pass) report.ok = false;
+        if (!(err <= tol)) report.ok = false;
+        const double ratio = std::isnan(err) ? HUGE_VAL : (err == 0 ? 0.0 : err / tol);
         if (!(err <= report.max_abs_error)) report.max_abs_error = err;
         if (ratio > worst_ratio) {
           worst_ratio = ratio;
