@@ -1,0 +1,46 @@
+# Packaging tests: the consumer projects in tests/cmake/ each get tensorgrad::tensorgrad one of the three ways a
+# user can (find_package after `cmake --install`, add_subdirectory, FetchContent), then build and run a program
+# that checks a gradient. `ctest --build-and-test` configures, builds and runs each one; nothing uses the network.
+# Label `packaging`: `ctest -LE packaging` skips them (e.g. in sanitizer builds, where they add nothing).
+
+set(TG_PACKAGING_DIR ${CMAKE_CURRENT_BINARY_DIR}/packaging)
+file(MAKE_DIRECTORY ${TG_PACKAGING_DIR})
+
+# Consumers build with this build's compiler and Eigen, so a test failure is about packaging, not toolchains.
+set(TG_CONSUMER_OPTIONS -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER} -DEigen3_DIR=${Eigen3_DIR})
+
+# Registers packaging.<name>: configure tests/cmake/<name> with the extra -D options given, build it, run it.
+function(tensorgrad_consumer_test name)
+  add_test(NAME packaging.${name}
+    COMMAND ${CMAKE_CTEST_COMMAND}
+      --build-and-test ${CMAKE_CURRENT_SOURCE_DIR}/cmake/${name} ${TG_PACKAGING_DIR}/${name}
+      --build-generator ${CMAKE_GENERATOR}
+      --build-makeprogram ${CMAKE_MAKE_PROGRAM}
+      --build-options ${TG_CONSUMER_OPTIONS} ${ARGN}
+      --test-command consumer)
+  set_tests_properties(packaging.${name} PROPERTIES LABELS packaging)
+endfunction()
+
+if(TENSORGRAD_INSTALL)
+  # Install into an emptied prefix, so a header or config file dropped from the install rules fails the test
+  # instead of being found left over from an earlier run.
+  set(TG_PACKAGING_PREFIX ${TG_PACKAGING_DIR}/prefix)
+  add_test(NAME packaging.clean_prefix COMMAND ${CMAKE_COMMAND} -E remove_directory ${TG_PACKAGING_PREFIX})
+  add_test(NAME packaging.install COMMAND ${CMAKE_COMMAND} --install ${PROJECT_BINARY_DIR} --prefix ${TG_PACKAGING_PREFIX})
+  set_tests_properties(packaging.clean_prefix PROPERTIES LABELS packaging FIXTURES_SETUP tensorgrad_prefix_clean)
+  set_tests_properties(packaging.install PROPERTIES LABELS packaging
+    FIXTURES_REQUIRED tensorgrad_prefix_clean FIXTURES_SETUP tensorgrad_installed)
+  tensorgrad_consumer_test(find_package -DCMAKE_PREFIX_PATH=${TG_PACKAGING_PREFIX})
+  set_tests_properties(packaging.find_package PROPERTIES FIXTURES_REQUIRED tensorgrad_installed)
+endif()
+
+tensorgrad_consumer_test(add_subdirectory -DTENSORGRAD_SOURCE_DIR=${PROJECT_SOURCE_DIR})
+
+# FetchContent downloads and extracts a source archive like a release tarball, made here from the working tree.
+set(TG_PACKAGING_ARCHIVE ${TG_PACKAGING_DIR}/tensorgrad-src.tar.gz)
+add_test(NAME packaging.source_archive
+  COMMAND ${CMAKE_COMMAND} -E chdir ${PROJECT_SOURCE_DIR}
+          ${CMAKE_COMMAND} -E tar czf ${TG_PACKAGING_ARCHIVE} CMakeLists.txt LICENSE cmake include)
+set_tests_properties(packaging.source_archive PROPERTIES LABELS packaging FIXTURES_SETUP tensorgrad_archive)
+tensorgrad_consumer_test(fetch_content -DTENSORGRAD_URL=file://${TG_PACKAGING_ARCHIVE})
+set_tests_properties(packaging.fetch_content PROPERTIES FIXTURES_REQUIRED tensorgrad_archive)
