@@ -5,7 +5,7 @@
 #include <limits>
 #include <sstream>
 #include <tensorgrad/core/range.hpp>
-#include <tensorgrad/tensorgrad.hpp>
+#include <tensorgrad/tensor.hpp>
 
 using tg::to_string;
 
