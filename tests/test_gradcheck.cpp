@@ -3,7 +3,7 @@
 // a sliced [3, 4] input, a [2, 3, 4] input and (where meaningful) a 0-d input; each binary row on same-shape,
 // rank-mismatch, size-1-broadcast, non-contiguous and 0-d operand pairs.
 #include <catch2/catch.hpp>
-#include <tensorgrad/tensorgrad.hpp>
+#include <tensorgrad/tensor.hpp>
 
 #include <functional>
 #include <string>
