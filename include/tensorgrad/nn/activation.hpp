@@ -1,0 +1,97 @@
+#pragma once
+/// Activation modules (one per activation op in core), printing as PyTorch: ReLU(), LeakyReLU(negative_slope=0.01),
+/// GELU(approximate='none'), ELU(alpha=1.0), Softmax(dim=1), ...
+#include <cstdint>
+#include <string>
+
+#include "functional.hpp"
+#include "module_holder.hpp"
+
+namespace tg {
+namespace nn {
+
+class ReLUImpl : public Module {
+ public:
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::relu(x); }
+  std::string name() const override { return "ReLU"; }
+};
+TG_MODULE(ReLU);
+
+class LeakyReLUImpl : public Module {
+ public:
+  explicit LeakyReLUImpl(double negative_slope = 0.01) : negative_slope(negative_slope) {}
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::leaky_relu(x, negative_slope); }
+  std::string name() const override { return "LeakyReLU"; }
+  std::string extra_repr() const override { return "negative_slope=" + detail::python_float(negative_slope); }
+  double negative_slope;
+};
+TG_MODULE(LeakyReLU);
+
+class SigmoidImpl : public Module {
+ public:
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::sigmoid(x); }
+  std::string name() const override { return "Sigmoid"; }
+};
+TG_MODULE(Sigmoid);
+
+class TanhImpl : public Module {
+ public:
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::tanh(x); }
+  std::string name() const override { return "Tanh"; }
+};
+TG_MODULE(Tanh);
+
+/// approximate: "none" (exact, erf) or "tanh".
+class GELUImpl : public Module {
+ public:
+  explicit GELUImpl(std::string approximate = "none") : approximate(std::move(approximate)) {
+    TG_CHECK(this->approximate == "none" || this->approximate == "tanh",
+             "GELU: approximate must be \"none\" or \"tanh\", got \"", this->approximate, "\"");
+  }
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::gelu(x, approximate); }
+  std::string name() const override { return "GELU"; }
+  std::string extra_repr() const override { return "approximate='" + approximate + "'"; }
+  std::string approximate;
+};
+TG_MODULE(GELU);
+
+class SiLUImpl : public Module {
+ public:
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::silu(x); }
+  std::string name() const override { return "SiLU"; }
+};
+TG_MODULE(SiLU);
+
+class ELUImpl : public Module {
+ public:
+  explicit ELUImpl(double alpha = 1.0) : alpha(alpha) {}
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::elu(x, alpha); }
+  std::string name() const override { return "ELU"; }
+  std::string extra_repr() const override { return "alpha=" + detail::python_float(alpha); }
+  double alpha;
+};
+TG_MODULE(ELU);
+
+/// Softmax along `dim` (no default, as LibTorch: the class dim must be stated).
+class SoftmaxImpl : public Module {
+ public:
+  explicit SoftmaxImpl(std::int64_t dim) : dim(dim) {}
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::softmax(x, dim); }
+  std::string name() const override { return "Softmax"; }
+  std::string extra_repr() const override { return "dim=" + std::to_string(dim); }
+  std::int64_t dim;
+};
+TG_MODULE(Softmax);
+
+class LogSoftmaxImpl : public Module {
+ public:
+  explicit LogSoftmaxImpl(std::int64_t dim) : dim(dim) {}
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::log_softmax(x, dim); }
+  std::string name() const override { return "LogSoftmax"; }
+  std::string extra_repr() const override { return "dim=" + std::to_string(dim); }
+  std::int64_t dim;
+};
+TG_MODULE(LogSoftmax);
+
+}  // namespace nn
+}  // namespace tg

@@ -1,0 +1,18 @@
+#pragma once
+/// Identity: returns its input (a placeholder layer, e.g. to switch a block off).
+#include <string>
+
+#include "module_holder.hpp"
+
+namespace tg {
+namespace nn {
+
+class IdentityImpl : public Module {
+ public:
+  Tensor<float> forward(const Tensor<float>& x) const { return x; }
+  std::string name() const override { return "Identity"; }
+};
+TG_MODULE(Identity);
+
+}  // namespace nn
+}  // namespace tg

@@ -1,0 +1,93 @@
+#pragma once
+/// tg::nn::init: in-place initialisers with PyTorch's names and formulas. Each runs under no-grad (so it
+/// may fill a parameter that requires grad) and draws from `gen`, the default generator unless given.
+///
+/// Example: tg::nn::init::kaiming_uniform_(fc->weight, std::sqrt(5.0));  // Linear's default init
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "../tensor.hpp"
+
+namespace tg {
+namespace nn {
+namespace init {
+
+/// The recommended gain for a nonlinearity (PyTorch's calculate_gain): linear/conv/sigmoid 1, tanh 5/3,
+/// relu √2, leaky_relu √(2/(1+slope²)) with slope `param` (default 0.01), selu 3/4.
+inline double calculate_gain(const std::string& nonlinearity, double param = 0.01) {
+  if (nonlinearity == "linear" || nonlinearity == "sigmoid" || nonlinearity == "identity" ||
+      nonlinearity.rfind("conv", 0) == 0)
+    return 1.0;
+  if (nonlinearity == "tanh") return 5.0 / 3.0;
+  if (nonlinearity == "relu") return std::sqrt(2.0);
+  if (nonlinearity == "leaky_relu") return std::sqrt(2.0 / (1.0 + param * param));
+  if (nonlinearity == "selu") return 3.0 / 4.0;
+  throw Error("calculate_gain: unsupported nonlinearity \"" + nonlinearity + "\"");
+}
+
+/// (fan_in, fan_out) of a weight [out, in, *kernel]: in·∏kernel and out·∏kernel.
+template <class T> std::pair<std::int64_t, std::int64_t> calculate_fan_in_and_fan_out(const Tensor<T>& t) {
+  TG_CHECK(t.dim() >= 2, "init: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions "
+           "(shape ", t.sizes(), ")");
+  std::int64_t receptive = 1;
+  for (int i = 2; i < t.dim(); ++i) receptive *= t.size(i);
+  return {t.size(1) * receptive, t.size(0) * receptive};
+}
+
+namespace detail {
+template <class T> std::int64_t fan(const Tensor<T>& t, const std::string& mode, const char* op) {
+  TG_CHECK(mode == "fan_in" || mode == "fan_out", op, ": mode must be \"fan_in\" or \"fan_out\", got \"", mode, "\"");
+  const auto [in, out] = calculate_fan_in_and_fan_out(t);
+  return mode == "fan_in" ? in : out;
+}
+}  // namespace detail
+
+/// U(a, b).
+template <class T> Tensor<T>& uniform_(Tensor<T>& t, double a = 0, double b = 1, Generator& gen = default_generator()) {
+  NoGradGuard no_grad;
+  return tg::uniform_(t, a, b, gen);
+}
+/// N(mean, std²).
+template <class T> Tensor<T>& normal_(Tensor<T>& t, double mean = 0, double std = 1, Generator& gen = default_generator()) {
+  NoGradGuard no_grad;
+  return tg::normal_(t, mean, std, gen);
+}
+template <class T> Tensor<T>& constant_(Tensor<T>& t, double value) {
+  NoGradGuard no_grad;
+  return t.fill_(value);
+}
+template <class T> Tensor<T>& zeros_(Tensor<T>& t) { return constant_(t, 0.0); }
+template <class T> Tensor<T>& ones_(Tensor<T>& t) { return constant_(t, 1.0); }
+
+/// Glorot: U(−b, b) with b = gain·√(6 / (fan_in + fan_out)).
+template <class T> Tensor<T>& xavier_uniform_(Tensor<T>& t, double gain = 1.0, Generator& gen = default_generator()) {
+  const auto [in, out] = calculate_fan_in_and_fan_out(t);
+  const double bound = gain * std::sqrt(6.0 / static_cast<double>(in + out));
+  return init::uniform_(t, -bound, bound, gen);
+}
+/// Glorot: N(0, std²) with std = gain·√(2 / (fan_in + fan_out)).
+template <class T> Tensor<T>& xavier_normal_(Tensor<T>& t, double gain = 1.0, Generator& gen = default_generator()) {
+  const auto [in, out] = calculate_fan_in_and_fan_out(t);
+  return init::normal_(t, 0.0, gain * std::sqrt(2.0 / static_cast<double>(in + out)), gen);
+}
+/// He: U(−b, b) with b = gain·√(3 / fan), gain = calculate_gain(nonlinearity, a).
+/// Linear's default is kaiming_uniform_(w, √5), i.e. b = 1/√fan_in.
+template <class T>
+Tensor<T>& kaiming_uniform_(Tensor<T>& t, double a = 0, const std::string& mode = "fan_in",
+                            const std::string& nonlinearity = "leaky_relu", Generator& gen = default_generator()) {
+  const double std = calculate_gain(nonlinearity, a) / std::sqrt(static_cast<double>(detail::fan(t, mode, "kaiming_uniform_")));
+  const double bound = std::sqrt(3.0) * std;
+  return init::uniform_(t, -bound, bound, gen);
+}
+/// He: N(0, std²) with std = gain / √fan.
+template <class T>
+Tensor<T>& kaiming_normal_(Tensor<T>& t, double a = 0, const std::string& mode = "fan_in",
+                           const std::string& nonlinearity = "leaky_relu", Generator& gen = default_generator()) {
+  const double std = calculate_gain(nonlinearity, a) / std::sqrt(static_cast<double>(detail::fan(t, mode, "kaiming_normal_")));
+  return init::normal_(t, 0.0, std, gen);
+}
+
+}  // namespace init
+}  // namespace nn
+}  // namespace tg

@@ -1,0 +1,305 @@
+#pragma once
+/// tg::nn::Module: the base of every layer and network. It keeps ordered registries of parameters, buffers
+/// and submodules, so `named_parameters()` yields PyTorch's dotted names (`fc1.weight`, `net.0.bias`), and
+/// `train()/eval()/zero_grad()/to()` reach the whole tree.
+///
+/// Example:
+///   struct XORNetImpl : tg::nn::Module {
+///     tg::nn::Linear fc1{nullptr}, fc2{nullptr};
+///     XORNetImpl() {
+///       fc1 = register_module("fc1", tg::nn::Linear(2, 8));
+///       fc2 = register_module("fc2", tg::nn::Linear(8, 1));
+///     }
+///     tg::Tensor<float> forward(const tg::Tensor<float>& x) { return fc2(tg::relu(fc1(x))); }
+///   };
+///   TG_MODULE(XORNet);  // XORNet: a shared handle to an XORNetImpl (see module_holder.hpp)
+///
+/// Printed name: name() defaults to the class name with namespaces and a trailing "Impl" removed
+/// (XORNetImpl prints as "XORNet", as PyTorch prints the Python class name); override name() to choose another.
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <ostream>
+#include <sstream>
+#include <string>
+#include <typeinfo>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "../tensor.hpp"
+
+#if defined(__has_include)
+#if __has_include(<cxxabi.h>)
+#include <cxxabi.h>
+#define TG_HAS_CXXABI 1
+#endif
+#endif
+
+namespace tg {
+namespace nn {
+
+namespace detail {
+
+/// A double the way Python's repr prints it (0.2, 1.0, 1e-05), so printouts match PyTorch's.
+inline std::string python_float(double v) {
+  char buf[64];
+  int precision = 1;
+  // Shortest form that reads back to the same double.
+  for (; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  std::string s = buf;
+  // %g goes to exponent form once the exponent reaches the precision; Python's repr only from 1e16.
+  const auto e = s.find('e');
+  if (e != std::string::npos) {
+    const int exponent = std::atoi(s.c_str() + e + 1);
+    if (exponent >= -4 && exponent < 16) {
+      std::snprintf(buf, sizeof buf, "%.*f", std::max(0, precision - 1 - exponent), v);
+      s = buf;
+    }
+  }
+  if (s.find_first_of(".eni") == std::string::npos) s += ".0";  // 1 -> 1.0 (not for inf/nan)
+  return s;
+}
+
+/// The unqualified class name of a dynamic type, without a trailing "Impl".
+inline std::string class_name(const std::type_info& type) {
+  std::string full = type.name();
+#ifdef TG_HAS_CXXABI
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(type.name(), nullptr, nullptr, &status);
+  if (status == 0 && demangled) full = demangled;
+  std::free(demangled);
+#endif
+  // Drop scopes ("ns::", "f()::", "(anonymous namespace)::", MSVC's "struct ") outside template brackets.
+  std::size_t start = 0;
+  int depth = 0;
+  for (std::size_t i = 0; i < full.size(); ++i) {
+    const char c = full[i];
+    if (c == '<' || c == '(') ++depth;
+    else if (c == '>' || c == ')') --depth;
+    else if (depth == 0 && c == ':' && i + 1 < full.size() && full[i + 1] == ':') start = i + 2;
+    else if (depth == 0 && c == ' ' && start <= i) start = i + 1;
+  }
+  std::string name = full.substr(start);
+  const std::string impl = "Impl";
+  if (name.size() > impl.size() && name.compare(name.size() - impl.size(), impl.size(), impl) == 0)
+    name.resize(name.size() - impl.size());
+  return name;
+}
+
+}  // namespace detail
+
+using NamedTensors = std::vector<std::pair<std::string, Tensor<float>>>;
+
+class Module : public std::enable_shared_from_this<Module> {
+ public:
+  Module() = default;
+  virtual ~Module() = default;
+  // A module owns its registry; copies would silently share or split parameters, so there are none.
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  /// The class name used by printing, e.g. "Linear"; see the note at the top of this file.
+  virtual std::string name() const { return detail::class_name(typeid(*this)); }
+  /// What a module prints inside its parentheses, e.g. "in_features=10, out_features=5, bias=true".
+  virtual std::string extra_repr() const { return ""; }
+
+  // ---- registration ------------------------------------------------------------------------------
+  /// Registers a parameter under `name` (its requires_grad is set to `requires_grad`) and returns it.
+  /// The returned handle aliases the registered tensor.
+  Tensor<float> register_parameter(const std::string& name, Tensor<float> tensor, bool requires_grad = true) {
+    check_new_name("register_parameter", "parameter", name);
+    TG_CHECK(tensor.defined(), this->name(), ".register_parameter: parameter \"", name, "\" is an undefined tensor");
+    tensor.requires_grad_(requires_grad);
+    parameters_.emplace_back(name, tensor);
+    return tensor;
+  }
+  /// Registers state that is saved with the module but not trained (e.g. running statistics).
+  Tensor<float> register_buffer(const std::string& name, Tensor<float> tensor) {
+    check_new_name("register_buffer", "buffer", name);
+    TG_CHECK(tensor.defined(), this->name(), ".register_buffer: buffer \"", name, "\" is an undefined tensor");
+    buffers_.emplace_back(name, tensor);
+    return tensor;
+  }
+  /// Registers a submodule, given as a holder (tg::nn::Linear(...)) or a std::shared_ptr; returns it.
+  template <class Holder> Holder register_module(const std::string& name, Holder module) {
+    check_new_name("register_module", "module", name);
+    std::shared_ptr<Module> ptr = as_module_ptr(module);
+    TG_CHECK(ptr != nullptr, this->name(), ".register_module: module \"", name, "\" is empty (nullptr)");
+    TG_CHECK(ptr.get() != this, this->name(), ".register_module: a module cannot be its own child (\"", name, "\")");
+    children_.emplace_back(name, std::move(ptr));
+    return module;
+  }
+
+  // ---- traversal ---------------------------------------------------------------------------------
+  /// Parameters of this module then of each child in registration order (each tensor once).
+  std::vector<Tensor<float>> parameters(bool recurse = true) const {
+    std::vector<Tensor<float>> out;
+    for (auto& [name, t] : named_parameters(recurse)) out.push_back(t);
+    return out;
+  }
+  /// Parameters with dotted names (`fc1.weight`), in the order PyTorch lists them.
+  NamedTensors named_parameters(bool recurse = true) const {
+    NamedTensors out;
+    collect(out, "", recurse, &Module::parameters_);
+    return out;
+  }
+  std::vector<Tensor<float>> buffers(bool recurse = true) const {
+    std::vector<Tensor<float>> out;
+    for (auto& [name, t] : named_buffers(recurse)) out.push_back(t);
+    return out;
+  }
+  NamedTensors named_buffers(bool recurse = true) const {
+    NamedTensors out;
+    collect(out, "", recurse, &Module::buffers_);
+    return out;
+  }
+  /// Direct submodules in registration order.
+  std::vector<std::shared_ptr<Module>> children() const {
+    std::vector<std::shared_ptr<Module>> out;
+    for (const auto& c : children_) out.push_back(c.second);
+    return out;
+  }
+  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_children() const { return children_; }
+  /// This module and every descendant, pre-order, each once (the first entry is this module, named "").
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_modules() const {
+    std::vector<std::pair<std::string, std::shared_ptr<Module>>> out;
+    std::unordered_set<const Module*> seen;
+    // A module built outside a shared_ptr still lists itself, through a non-owning pointer.
+    std::shared_ptr<const Module> self = weak_from_this().lock();
+    if (!self) self = std::shared_ptr<const Module>(std::shared_ptr<const Module>(), this);
+    collect_modules(out, seen, "", std::const_pointer_cast<Module>(self));
+    return out;
+  }
+  std::vector<std::shared_ptr<Module>> modules() const {
+    std::vector<std::shared_ptr<Module>> out;
+    for (auto& m : named_modules()) out.push_back(m.second);
+    return out;
+  }
+
+  // ---- state -------------------------------------------------------------------------------------
+  /// Sets training mode on this module and every descendant (Dropout reads it); returns nothing, as LibTorch.
+  virtual void train(bool on = true) {
+    training_ = on;
+    for (auto& c : children_) c.second->train(on);
+  }
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+
+  /// Drops every parameter's gradient (PyTorch's zero_grad(set_to_none=True) default): grad() becomes
+  /// undefined until the next backward.
+  void zero_grad() {
+    for (auto& t : parameters()) t.impl()->grad.reset();
+  }
+
+  /// Moves every parameter and buffer to `device` in place: handles held elsewhere (fc1->weight, an
+  /// optimizer's list) see the moved data. Throws for a device whose backend is not built in.
+  void to(Device device) {
+    for (auto& t : parameters()) move_in_place(t, device);
+    for (auto& t : buffers()) move_in_place(t, device);
+  }
+
+  /// Total number of elements over all parameters (trainable or not).
+  std::int64_t num_parameters() const {
+    std::int64_t n = 0;
+    for (const auto& t : parameters()) n += t.numel();
+    return n;
+  }
+
+  /// PyTorch's printout: `Name(extra)` for a leaf, otherwise one indented `(child): ...` line per child.
+  void pretty_print(std::ostream& os) const {
+    const std::string extra = extra_repr();
+    os << name() << '(';
+    if (children_.empty()) {
+      os << extra << ')';
+      return;
+    }
+    os << '\n';
+    if (!extra.empty()) os << "  " << indent(extra) << '\n';
+    for (const auto& [child_name, child] : children_) {
+      std::ostringstream child_os;
+      child->pretty_print(child_os);
+      os << "  (" << child_name << "): " << indent(child_os.str()) << '\n';
+    }
+    os << ')';
+  }
+
+ protected:
+  /// Holders and shared_ptrs to any Module subclass become a shared_ptr<Module>.
+  template <class M> static std::shared_ptr<Module> as_module_ptr(const std::shared_ptr<M>& p) { return p; }
+  template <class H> static auto as_module_ptr(const H& holder) -> decltype(std::shared_ptr<Module>(holder.ptr())) {
+    return holder.ptr();
+  }
+
+ private:
+  void check_new_name(const char* fn, const char* what, const std::string& n) const {
+    TG_CHECK(!n.empty(), name(), ".", fn, ": ", what, " name can't be empty");
+    TG_CHECK(n.find('.') == std::string::npos, name(), ".", fn, ": ", what, " name can't contain \".\", got \"", n,
+             "\"");
+    auto taken = [&n](const auto& list) {
+      for (const auto& e : list)
+        if (e.first == n) return true;
+      return false;
+    };
+    TG_CHECK(!taken(parameters_) && !taken(buffers_) && !taken(children_), name(), ".", fn, ": attribute \"", n,
+             "\" already exists");
+  }
+
+  void collect(NamedTensors& out, const std::string& prefix, bool recurse, NamedTensors Module::*list) const {
+    std::unordered_set<const tg::detail::TensorImpl*> seen;
+    collect_into(out, seen, prefix, recurse, list);
+  }
+  void collect_into(NamedTensors& out, std::unordered_set<const tg::detail::TensorImpl*>& seen, const std::string& prefix,
+                    bool recurse, NamedTensors Module::*list) const {
+    for (const auto& [n, t] : this->*list)
+      if (seen.insert(t.impl().get()).second) out.emplace_back(prefix + n, t);
+    if (!recurse) return;
+    for (const auto& [n, c] : children_) c->collect_into(out, seen, prefix + n + ".", true, list);
+  }
+  static void collect_modules(std::vector<std::pair<std::string, std::shared_ptr<Module>>>& out,
+                              std::unordered_set<const Module*>& seen, const std::string& name,
+                              const std::shared_ptr<Module>& m) {
+    if (!seen.insert(m.get()).second) return;
+    out.emplace_back(name, m);
+    for (const auto& [n, c] : m->children_) collect_modules(out, seen, name.empty() ? n : name + "." + n, c);
+  }
+  static std::string indent(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+      out += c;
+      if (c == '\n') out += "  ";
+    }
+    return out;
+  }
+  static void move_in_place(Tensor<float>& t, Device device) {
+    if (t.device() == device) return;
+    const Tensor<float> moved = to_device(t.detach(), device);
+    detail_move(*t.impl(), *moved.impl());
+    if (auto& g = t.impl()->grad) {
+      const Tensor<float> moved_grad = to_device(Tensor<float>(g), device);
+      g = moved_grad.impl();
+    }
+  }
+  static void detail_move(tg::detail::TensorImpl& dst, const tg::detail::TensorImpl& src) {
+    dst.storage = src.storage;
+    dst.sizes = src.sizes;
+    dst.strides = src.strides;
+    dst.offset = src.offset;
+  }
+
+  NamedTensors parameters_;
+  NamedTensors buffers_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  bool training_ = true;
+};
+
+inline std::ostream& operator<<(std::ostream& os, const Module& m) {
+  m.pretty_print(os);
+  return os;
+}
+
+}  // namespace nn
+}  // namespace tg
