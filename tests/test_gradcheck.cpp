@@ -224,6 +224,9 @@ TEST_CASE("gradcheck: binary ops with broadcasting, strides and 0-d operands", "
       {"sub method", F2(a.sub(b)), D::Normal, D::Normal},
       {"mul method", F2(a.mul(b)), D::Normal, D::Normal},
       {"div method", F2(a.div(b)), D::Normal, D::AwayFromZero},
+      {"maximum", F2(tg::maximum(a, b)), D::Normal, D::Normal},
+      {"minimum", F2(tg::minimum(a, b)), D::Normal, D::Normal},
+      {"where", F2(tg::where(a.detach() > 0.0, a, b)), D::AwayFromZero, D::Normal},
   };
   struct Operands {
     Shape a;
@@ -277,6 +280,24 @@ TEST_CASE("gradcheck: matmul and mm", "[gradcheck][linalg]") {
       {"mm strided", F2(a.mm(b)), {make({3, 2}, N, S), make({2, 4}, N, T)}},
   };
   for (const MatmulCase& c : table) check_gradients(std::string(c.name) + " on " + describe(c.inputs), c.fn, c.inputs);
+}
+
+TEST_CASE("gradcheck: cat and stack", "[gradcheck][join]") {
+  struct JoinCase {
+    const char* name;
+    Fn fn;
+    Inputs inputs;
+  };
+  const Layout T = Layout::Transposed, S = Layout::Sliced;
+  const Dist N = Dist::Normal;
+  const std::vector<JoinCase> table = {
+      {"cat 0", F2(tg::cat({a, b}, 0)), {make({2, 3}), make({3, 3}, N, S)}},
+      {"cat -1", F2(tg::cat({a, b, a}, -1)), {make({3, 2}, N, T), make({3, 4})}},
+      {"stack 0", F2(tg::stack({a, b}, 0)), {make({2, 3}), make({2, 3}, N, T)}},
+      {"stack 2", F2(tg::stack({a, b}, 2)), {make({2, 3}, N, S), make({2, 3})}},
+      {"stack of 0-d", F2(tg::stack({a, b})), {make({}), make({})}},
+  };
+  for (const JoinCase& c : table) check_gradients(std::string(c.name) + " on " + describe(c.inputs), c.fn, c.inputs);
 }
 
 TEST_CASE("gradcheck: differentiable in-place ops on non-leaf tensors", "[gradcheck][inplace]") {
