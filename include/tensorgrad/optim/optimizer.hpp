@@ -1,0 +1,236 @@
+#pragma once
+/// The optimizer base classes: OptimizerBase (what learning-rate schedulers need) and Optimizer<T> (the
+/// parameter list, zero_grad, step, and per-parameter state with export/import for checkpoints).
+///
+/// NOTE [ Optimizer state ]: state is created lazily, per parameter, on the first step() that finds a
+/// gradient for it (as PyTorch). It is a step count plus the algorithm's buffers (e.g. Adam's exp_avg),
+/// each a contiguous tensor of the parameter's shape. A parameter whose grad() is undefined is skipped:
+/// neither it nor its state (nor its step count) changes. state() exports "<i>.step" and "<i>.<buffer>"
+/// for every parameter index i that has state; load_state() restores exactly that, so a run resumed from
+/// an exported state continues bitwise identically.
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <type_traits>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "../tensor.hpp"
+
+/// Declares an option with a chainable setter and a getter of the same name, as LibTorch's TORCH_ARG:
+/// `AdamOptions(1e-3).eps(1e-6).amsgrad(true)`; `options.eps()` reads it back.
+#define TG_OPTIM_ARG(Type, name)                          \
+ public:                                                  \
+  auto name(const Type& new_value)->decltype(*this) {     \
+    name##_ = new_value;                                  \
+    return *this;                                         \
+  }                                                       \
+  const Type& name() const { return name##_; }            \
+                                                          \
+ private:                                                 \
+  Type name##_
+
+namespace tg {
+namespace optim {
+
+/// The type-independent face of an optimizer: stepping and the learning rate (one parameter group).
+/// Learning-rate schedulers hold one of these, so they work with Optimizer<float> and Optimizer<double>.
+class OptimizerBase {
+ public:
+  virtual ~OptimizerBase() = default;
+  /// Applies one update to every parameter that has a gradient.
+  virtual void step() = 0;
+  /// Clears the parameters' gradients: undefined (set_to_none, PyTorch's default) or filled with zeros.
+  virtual void zero_grad(bool set_to_none = true) = 0;
+  /// The learning rate used by the next step().
+  double lr() const { return lr_; }
+  /// Sets the learning rate (what schedulers call).
+  void set_lr(double lr) {
+    TG_CHECK(lr >= 0, name_, ": invalid learning rate: ", lr);
+    lr_ = lr;
+  }
+  /// The algorithm's name as PyTorch spells it ("SGD", "Adam", ...).
+  const char* name() const { return name_; }
+
+ protected:
+  OptimizerBase(const char* name, double lr) : name_(name) { set_lr(lr); }
+
+ private:
+  const char* name_;
+  double lr_ = 0;
+};
+
+namespace detail {
+/// Calls f with one std::bool_constant per runtime flag, so a per-element loop sees the options as
+/// compile-time constants: no branch per element, and the loop vectorises.
+template <class F>
+void with_flags(F&& f) {
+  f();
+}
+template <class F, class... Flags>
+void with_flags(F&& f, bool first, Flags... rest) {
+  if (first) with_flags([&](auto... flags) { f(std::true_type{}, flags...); }, rest...);
+  else with_flags([&](auto... flags) { f(std::false_type{}, flags...); }, rest...);
+}
+}  // namespace detail
+
+/// Base of the optimizers over parameters of scalar type T (float or double). See NOTE [ Optimizer state ].
+template <class T>
+class Optimizer : public OptimizerBase {
+  static_assert(std::is_floating_point_v<T>, "tg::optim::Optimizer<T>: parameters must be float or double");
+
+ public:
+  using value_type = T;
+  /// Named state tensors in a fixed order (parameter index, then "step", then the buffers).
+  using State = std::vector<std::pair<std::string, Tensor<T>>>;
+
+  void zero_grad(bool set_to_none = true) override {
+    NoGradGuard no_grad;
+    for (const Tensor<T>& p : params_) {
+      if (set_to_none) {
+        p.set_grad(Tensor<T>());
+      } else if (Tensor<T> g = p.grad(); g.defined()) {
+        g.zero_();
+      }
+    }
+  }
+
+  void step() override {
+    NoGradGuard no_grad;
+    for (std::size_t i = 0; i < params_.size(); ++i) {
+      const Tensor<T>& p = params_[i];
+      const Tensor<T> g = p.grad();
+      if (!g.defined()) continue;
+      TG_CHECK(g.sizes() == p.sizes(), name(), ": parameter ", i, " has shape ", p.sizes(),
+               " but its gradient has shape ", g.sizes());
+      TG_CHECK(p.is_contiguous() && g.is_contiguous(), name(), ": parameter ", i, " (shape ", p.sizes(),
+               ") and its gradient must be contiguous");
+      ParamState& s = states_[i];
+      if (s.step == 0) {
+        const std::size_t count = buffer_names().size();
+        for (std::size_t b = 0; b < count; ++b) s.buffers.push_back(full<T>(p.sizes(), initial_value(b), p.device()));
+      }
+      ++s.step;
+      std::array<T*, kMaxBuffers> bufs{};
+      for (std::size_t b = 0; b < s.buffers.size(); ++b) bufs[b] = s.buffers[b].data();
+      update(p.data(), g.data(), bufs, p.numel(), s.step);
+      // The parameter changed in place: a graph that saved it must notice (NOTE [ Version counter ]).
+      p.impl()->storage->bump_version();
+    }
+  }
+
+  /// The parameters, in the order given at construction (state names use these indices).
+  const std::vector<Tensor<T>>& parameters() const { return params_; }
+
+  /// A snapshot of the state (copies, so later steps don't change it): "<i>.step" as a 0-d tensor
+  /// (as PyTorch's float step tensor) and "<i>.<buffer>" for each parameter i that has state.
+  State state() const {
+    State out;
+    for (std::size_t i = 0; i < params_.size(); ++i) {
+      const ParamState& s = states_[i];
+      if (s.step == 0) continue;
+      TG_CHECK(static_cast<std::int64_t>(static_cast<T>(s.step)) == s.step, name(), ": step count ", s.step,
+               " of parameter ", i, " cannot be stored exactly in a tensor of this dtype");
+      const std::string prefix = std::to_string(i) + ".";
+      out.emplace_back(prefix + "step", scalar_tensor<T>(static_cast<T>(s.step)));
+      const std::vector<std::string> names = buffer_names();
+      for (std::size_t b = 0; b < names.size(); ++b) out.emplace_back(prefix + names[b], s.buffers[b].clone());
+    }
+    return out;
+  }
+
+  /// Replaces the whole state by one exported with state() (by an optimizer of the same kind and options
+  /// over parameters of the same shapes). Everything is validated first; on error the state is unchanged.
+  void load_state(const State& state) {
+    const std::vector<std::string> names = buffer_names();
+    const std::size_t slots = names.size() + 1;  // slot 0 is "step", slot 1 + b is buffer b
+    std::vector<ParamState> loaded(params_.size());
+    std::vector<std::vector<bool>> seen(params_.size(), std::vector<bool>(slots, false));
+    std::vector<std::pair<std::size_t, std::size_t>> where;  // (parameter, slot) of each entry
+    for (const auto& [key, value] : state) {
+      const std::size_t dot = key.find('.');
+      const bool indexed = dot != std::string::npos && dot > 0 && dot < 10 &&
+                           key.find_first_not_of("0123456789") == dot;
+      const std::size_t i = indexed ? static_cast<std::size_t>(std::stoul(key.substr(0, dot))) : params_.size();
+      TG_CHECK(i < params_.size(), name(), ": load_state: entry '", key,
+               "' does not name a parameter index below ", params_.size());
+      const std::string field = key.substr(dot + 1);
+      std::size_t slot = 0;
+      while (slot < slots && field != (slot == 0 ? std::string("step") : names[slot - 1])) ++slot;
+      TG_CHECK(slot < slots, name(), ": load_state: unexpected entry '", key,
+               "' (not part of this optimizer's state with these options)");
+      TG_CHECK(!seen[i][slot], name(), ": load_state: duplicate entry '", key, "'");
+      seen[i][slot] = true;
+      where.emplace_back(i, slot);
+      TG_CHECK(value.defined() && value.device().is_cpu(), name(), ": load_state: entry '", key,
+               "' must be a defined CPU tensor");
+      if (slot == 0) {
+        TG_CHECK(value.numel() == 1, name(), ": load_state: entry '", key, "' must hold one value, got shape ",
+                 value.sizes());
+        const T step = value.contiguous().data()[0];
+        TG_CHECK(step >= 1 && step == std::floor(step) && step < T(9.0e18), name(), ": load_state: entry '", key,
+                 "' must be a positive whole step count, got ", step);
+        loaded[i].step = static_cast<std::int64_t>(step);
+      } else {
+        TG_CHECK(value.sizes() == params_[i].sizes(), name(), ": load_state: entry '", key, "' has shape ",
+                 value.sizes(), " but parameter ", i, " has shape ", params_[i].sizes());
+      }
+    }
+    for (std::size_t i = 0; i < params_.size(); ++i) {
+      bool any = false;
+      for (bool b : seen[i]) any = any || b;
+      for (std::size_t slot = 0; any && slot < slots; ++slot) {
+        TG_CHECK(seen[i][slot], name(), ": load_state: parameter ", i, " has state but entry '", i, ".",
+                 slot == 0 ? std::string("step") : names[slot - 1], "' is missing");
+      }
+    }
+    // All checks passed: copy the buffers in (the optimizer owns its state; the caller's tensors stay theirs).
+    for (ParamState& s : loaded) s.buffers.resize(s.step > 0 ? names.size() : 0);
+    for (std::size_t e = 0; e < state.size(); ++e) {
+      const auto [i, slot] = where[e];
+      if (slot > 0) loaded[i].buffers[slot - 1] = state[e].second.clone();
+    }
+    states_ = std::move(loaded);
+  }
+
+ protected:
+  /// The most buffers any algorithm keeps per parameter (Adam with amsgrad, centered RMSprop with momentum).
+  static constexpr std::size_t kMaxBuffers = 3;
+
+  Optimizer(const char* name, std::vector<Tensor<T>> params, double lr)
+      : OptimizerBase(name, lr), params_(std::move(params)), states_(params_.size()) {
+    TG_CHECK(!params_.empty(), name, ": got an empty parameter list");
+    std::unordered_set<const void*> distinct;
+    for (std::size_t i = 0; i < params_.size(); ++i) {
+      TG_CHECK(params_[i].defined(), name, ": parameter ", i, " is an undefined tensor");
+      TG_CHECK(params_[i].is_leaf(), name, ": can't optimize a non-leaf tensor (parameter ", i, ", shape ",
+               params_[i].sizes(), ")");
+      TG_CHECK(distinct.insert(params_[i].impl().get()).second, name, ": parameter ", i,
+               " appears more than once in the parameter list");
+    }
+  }
+
+  /// Names of the per-parameter buffers, in export order; may depend on the options (e.g. amsgrad).
+  virtual std::vector<std::string> buffer_names() const = 0;
+  /// The value buffer b starts with (0 except Adagrad's initial_accumulator_value).
+  virtual T initial_value(std::size_t /*buffer*/) const { return T(0); }
+  /// One fused pass over n elements: param, grad and the buffers (in buffer_names() order) are
+  /// contiguous arrays; step is this parameter's step count including the current step (1 on the first).
+  virtual void update(T* param, const T* grad, const std::array<T*, kMaxBuffers>& buffers, std::int64_t n,
+                      std::int64_t step) = 0;
+
+ private:
+  struct ParamState {
+    std::int64_t step = 0;  // 0: no state yet
+    std::vector<Tensor<T>> buffers;
+  };
+
+  std::vector<Tensor<T>> params_;
+  std::vector<ParamState> states_;
+};
+
+}  // namespace optim
+}  // namespace tg
