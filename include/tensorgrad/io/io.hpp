@@ -1,2 +1,7 @@
 #pragma once
-// Placeholder: filled in by its owner.
+/// Checkpoints in the safetensors format: tg::save / tg::load for modules, module_state_dict /
+/// load_state_dict, save_optimizer / load_optimizer, and tg::io::save_tensors / load_tensors for named
+/// tensors of any dtype.
+#include "checkpoint.hpp"
+#include "json.hpp"
+#include "safetensors.hpp"
