@@ -236,7 +236,8 @@ TEST_CASE("cat/stack: errors name the op and the shapes", "[join]") {
                                            Catch::Contains("[2, 3]") && Catch::Contains("[3]"));
   REQUIRE_THROWS_WITH(tg::cat({a, a}, 2), Catch::Contains("cat") && Catch::Contains("dim 2"));
   REQUIRE_THROWS_WITH(tg::cat({tg::scalar_tensor<float>(1)}), Catch::Contains("cat: zero-dimensional"));
-  REQUIRE_THROWS_WITH(tg::cat(std::vector<tg::Tensor<float>>{}), Catch::Contains("cat") && Catch::Contains("non-empty"));
+  REQUIRE_THROWS_WITH(tg::cat(std::vector<tg::Tensor<float>>{}),
+                      Catch::Contains("cat") && Catch::Contains("non-empty"));
   REQUIRE_THROWS_WITH(tg::stack({a, b}),
                       Catch::Contains("stack") && Catch::Contains("[2, 3]") && Catch::Contains("[1, 2]"));
   REQUIRE_THROWS_WITH(tg::stack({a, a}, 3), Catch::Contains("stack") && Catch::Contains("dim 3"));
