@@ -16,7 +16,7 @@
 #include <random>
 #include <sstream>
 #include <string>
-#include <tensorgrad/io/io.hpp>
+#include <tensorgrad/tensorgrad.hpp>
 #include <utility>
 #include <vector>
 
@@ -704,4 +704,108 @@ TEST_CASE("load_optimizer refuses another algorithm, dtype or shape and leaves t
   CHECK_THROWS_WITH(tg::load_optimizer(fresh, path), path + ": tensor '0.step': dtype F32 does not match the optimizer's F64");
   CHECK(fresh.steps == 0);
   CHECK(fresh.lr() == 0.1);
+}
+
+// ---- with tg::nn modules and tg::optim optimizers ---------------------------------------------------
+
+namespace {
+/// The seeds' SimpleNet shape: fc1 = Linear(2, 3), ReLU, fc2 = Linear(3, 1).
+struct SimpleNetImpl : tg::nn::Module {
+  tg::nn::Linear fc1{nullptr}, fc2{nullptr};
+  SimpleNetImpl() {
+    fc1 = register_module("fc1", tg::nn::Linear(2, 3));
+    fc2 = register_module("fc2", tg::nn::Linear(3, 1));
+  }
+  tg::Tensor<float> forward(const tg::Tensor<float>& x) { return fc2(tg::relu(fc1(x))); }
+};
+TG_MODULE(SimpleNet);
+}  // namespace
+
+TEST_CASE("a PyTorch-style file loads into an nn network, which then computes with the loaded weights",
+          "[io][checkpoint][nn]") {
+  TempDir tmp;
+  const std::string path = tmp.file("simple.safetensors");
+  // W1 = [[1, 2], [-1, 1], [0.5, -0.5]], b1 = [0, 0.5, -1], W2 = [[1, -2, 3]], b2 = [0.25].
+  const std::string header =
+      "{\"fc2.weight\":{\"dtype\":\"F32\",\"shape\":[1,3],\"data_offsets\":[0,12]},"
+      "\"fc2.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[12,16]},"
+      "\"fc1.weight\":{\"dtype\":\"F32\",\"shape\":[3,2],\"data_offsets\":[16,40]},"
+      "\"fc1.bias\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[40,52]}}";
+  write_file(path, file_bytes(header, raw<float>({1.f, -2.f, 3.f}) + raw<float>({0.25f}) +
+                                          raw<float>({1.f, 2.f, -1.f, 1.f, 0.5f, -0.5f}) +
+                                          raw<float>({0.f, 0.5f, -1.f})));
+  SimpleNet net;
+  tg::load(net, path);
+  CHECK(net->fc1->weight.tolist() == std::vector<float>{1, 2, -1, 1, 0.5f, -0.5f});
+  // x = [1, 2]: fc1 gives [5, 1.5, -1.5], relu [5, 1.5, 0], fc2 gives 5 - 3 + 0 + 0.25 = 2.25.
+  CHECK(net(tg::tensor<float>({{1.f, 2.f}})).item() == 2.25f);
+}
+
+TEST_CASE("Sequential saves under PyTorch's index names and round-trips bitwise", "[io][checkpoint][nn]") {
+  TempDir tmp;
+  const std::string path = tmp.file("seq.safetensors");
+  tg::manual_seed(1);
+  tg::nn::Sequential a(tg::nn::Linear(2, 4), tg::nn::ReLU(), tg::nn::Linear(4, 1));
+  tg::nn::Sequential b(tg::nn::Linear(2, 4), tg::nn::ReLU(), tg::nn::Linear(4, 1));
+  tg::save(a, path);
+  std::vector<std::string> names;
+  for (const auto& t : tg::io::load_tensors(path)) names.push_back(t.name);
+  CHECK(names == std::vector<std::string>{"0.weight", "0.bias", "2.weight", "2.bias"});
+  const auto x = tg::tensor<float>({{0.5f, -1.f}, {2.f, 3.f}});
+  CHECK(tensor_bytes(a(x)) != tensor_bytes(b(x)));
+  tg::load(b, path);
+  for (std::size_t i = 0; i < 4; ++i) CHECK(tensor_bytes(a->parameters()[i]) == tensor_bytes(b->parameters()[i]));
+  CHECK(tensor_bytes(a(x)) == tensor_bytes(b(x)));
+
+  tg::nn::Sequential wider(tg::nn::Linear(2, 5), tg::nn::ReLU(), tg::nn::Linear(5, 1));
+  const auto before = tensor_bytes(wider(x));
+  CHECK_THROWS_WITH(tg::load(wider, path), path + ": tensor '0.weight': shape [4, 2] does not match the module's [5, 2]; "
+                                                  "tensor '0.bias': shape [4] does not match the module's [5]; "
+                                                  "tensor '2.weight': shape [1, 4] does not match the module's [1, 5]");
+  CHECK(tensor_bytes(wider(x)) == before);
+}
+
+TEST_CASE("Adam checkpointed at step 50 and resumed matches an uninterrupted run bitwise", "[io][checkpoint][optim]") {
+  TempDir tmp;
+  const std::string model_path = tmp.file("model.safetensors"), optim_path = tmp.file("optim.safetensors");
+  const auto x = tg::tensor<float>({{1.f, 2.f}, {-1.f, 0.5f}, {0.f, -2.f}, {3.f, 1.f}});
+  const auto y = tg::tensor<float>({{1.f}, {-1.f}, {0.5f}, {2.f}});
+  auto train = [&](SimpleNet& net, tg::optim::Adam<float>& opt, int steps) {
+    for (int k = 0; k < steps; ++k) {
+      opt.zero_grad();
+      const auto d = net(x) - y;
+      (d * d).mean().backward();
+      opt.step();
+    }
+  };
+  tg::manual_seed(7);
+  SimpleNet straight;
+  tg::optim::Adam<float> straight_opt(straight->parameters(), tg::optim::AdamOptions(0.05));
+  train(straight, straight_opt, 100);
+
+  tg::manual_seed(7);
+  SimpleNet first;
+  tg::optim::Adam<float> first_opt(first->parameters(), tg::optim::AdamOptions(0.05));
+  train(first, first_opt, 50);
+  tg::save(first, model_path);
+  tg::save_optimizer(first_opt, optim_path);
+
+  tg::manual_seed(99);  // a differently initialised network and a fresh optimizer
+  SimpleNet resumed;
+  tg::optim::Adam<float> resumed_opt(resumed->parameters(), tg::optim::AdamOptions(0.05));
+  tg::load(resumed, model_path);
+  tg::load_optimizer(resumed_opt, optim_path);
+  train(resumed, resumed_opt, 50);
+  for (std::size_t i = 0; i < 4; ++i) {
+    INFO("parameter " << i);
+    CHECK(tensor_bytes(resumed->parameters()[i]) == tensor_bytes(straight->parameters()[i]));
+  }
+  // The optimizer file holds PyTorch-like per-parameter state names.
+  std::vector<std::string> names;
+  for (const auto& t : tg::io::load_tensors(optim_path)) names.push_back(t.name);
+  CHECK(names.front() == "0.step");
+  CHECK(names.size() == 4 * 3);
+
+  tg::optim::SGD<float> sgd(resumed->parameters(), tg::optim::SGDOptions(0.1));
+  CHECK_THROWS_WITH(tg::load_optimizer(sgd, optim_path), optim_path + ": holds the state of a Adam optimizer, not of SGD");
 }
