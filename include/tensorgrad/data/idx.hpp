@@ -4,6 +4,7 @@
 /// the type of every MNIST file, is read. Every field is validated (RELIABILITY 17).
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <string>
@@ -40,6 +41,8 @@ inline IdxFile read_idx(const std::string& path, int expected_dims) {
   TG_CHECK(expected_dims >= 1 && expected_dims <= 255, "read_idx: expected_dims must be in [1, 255], got ",
            expected_dims);
   const std::uint32_t expected_magic = 0x0800u | static_cast<std::uint32_t>(expected_dims);
+  std::error_code ec;
+  TG_CHECK(std::filesystem::is_regular_file(path, ec), "IDX file '", path, "': no such file (or not a regular file)");
   std::ifstream in(path, std::ios::binary);
   TG_CHECK(in.is_open(), "IDX file '", path, "': cannot open it for reading");
   in.seekg(0, std::ios::end);
