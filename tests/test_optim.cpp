@@ -430,6 +430,25 @@ TEST_CASE("optimizers deduce float parameters (CTAD) and track the float64 run",
   CHECK(params[0].at({1}) == Approx(reference.back()[1]).epsilon(1e-4));
 }
 
+TEST_CASE("a module's parameters() go straight into an optimizer, as in PyTorch", "[optim]") {
+  tg::nn::Linear model(1, 1);
+  {
+    tg::NoGradGuard no_grad;
+    model->weight.fill_(1.0);
+    model->bias.fill_(0.0);
+  }
+  tg::optim::Adam optimizer(model->parameters(), tg::optim::AdamOptions(1e-3));
+  // Prediction 2·1 + 0 = 2 for target 7: d/dw (2w + b − 7)² = −20, d/db = −10. Adam's first step moves each
+  // parameter by lr·g/(|g| + ε), i.e. +1e-3 against the negative gradients.
+  optimizer.zero_grad();
+  tg::nn::functional::mse_loss(model->forward(tg::tensor<float>({{2.0f}})), tg::tensor<float>({{7.0f}})).backward();
+  CHECK(model->weight.grad().item() == -20.0f);
+  CHECK(model->bias.grad().item() == -10.0f);
+  optimizer.step();
+  CHECK(model->weight.item() == Approx(1.001).epsilon(1e-6));
+  CHECK(model->bias.item() == Approx(0.001).epsilon(1e-6));
+}
+
 TEST_CASE("invalid options and parameter lists throw tg::Error naming the optimizer and the value", "[optim]") {
   using namespace tg::optim;
   auto p = tg::tensor<double>({1.0}).requires_grad_();

@@ -87,6 +87,12 @@ class Optimizer : public OptimizerBase {
   /// Named state tensors in a fixed order (parameter index, then "step", then the buffers).
   using State = std::vector<std::pair<std::string, Tensor<T>>>;
 
+  // Not copyable: a copy would alias the same state buffers (tensors are shared handles). Movable.
+  Optimizer(const Optimizer&) = delete;
+  Optimizer& operator=(const Optimizer&) = delete;
+  Optimizer(Optimizer&&) = default;
+  Optimizer& operator=(Optimizer&&) = default;
+
   void zero_grad(bool set_to_none = true) override {
     NoGradGuard no_grad;
     for (const Tensor<T>& p : params_) {
