@@ -3,6 +3,7 @@
 #include "core/creation.hpp"
 #include "core/print.hpp"
 #include "core/random.hpp"
+#include "core/range.hpp"
 #include "core/tensor.hpp"
 #include "core/threads.hpp"
 #include "ops/activation.hpp"

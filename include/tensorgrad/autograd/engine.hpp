@@ -72,13 +72,8 @@ inline void backward(const ImplPtr& root, const ImplPtr& grad, bool retain_graph
     return;
   }
   std::vector<Node*> order = detail_engine::topological_order(root->grad_fn.get());
-  // Hold every node alive during the sweep, even if a release drops the last outside reference.
-  std::vector<std::shared_ptr<Node>> keep;
-  keep.reserve(order.size());
-  keep.push_back(root->grad_fn);
-  for (Node* n : order)
-    for (const Edge& e : n->next_edges)
-      if (e.node) keep.push_back(e.node);
+  // Raw pointers are safe: every node stays owned through root->grad_fn and the edges, which backward
+  // never clears (release_saved drops only saved values).
   root->grad_fn->pending_grad = grad;
   std::vector<ImplPtr> grad_inputs;
   for (Node* node : order) {

@@ -70,14 +70,19 @@ inline Edge edge_to(const ImplPtr& input) {
 }
 
 /// Makes `out` the output of a new node whose backward is `f(const Tensor<T>& grad_out, GradInputs&)`.
-/// `inputs` are the op's differentiable inputs in the order GradInputs indexes them.
-template <class T, class F>
-void record(const char* name, Tensor<T>& out, std::initializer_list<ImplPtr> inputs, F&& f) {
+/// `inputs` (a braced list or a std::vector<ImplPtr>) are the op's differentiable inputs, in the order
+/// GradInputs indexes them.
+template <class T, class Inputs, class F>
+void record(const char* name, Tensor<T>& out, const Inputs& inputs, F&& f) {
   auto node = std::make_shared<LambdaNode<T, std::decay_t<F>>>(name, std::forward<F>(f));
   node->next_edges.reserve(inputs.size());
   for (const ImplPtr& in : inputs) node->next_edges.push_back(edge_to(in));
   out.impl()->grad_fn = std::move(node);
   out.impl()->requires_grad = true;
+}
+template <class T, class F>
+void record(const char* name, Tensor<T>& out, std::initializer_list<ImplPtr> inputs, F&& f) {
+  record<T, std::initializer_list<ImplPtr>, F>(name, out, inputs, std::forward<F>(f));
 }
 
 /// Saves a tensor for backward (see SavedImpl).

@@ -20,14 +20,12 @@ template <class T> bool any_requires_grad(const std::vector<Tensor<T>>& inputs) 
   return false;
 }
 
-/// autograd::record for a run-time number of inputs (record takes an initializer_list).
-template <class T, class F>
-void record_list(const char* name, Tensor<T>& out, const std::vector<Tensor<T>>& inputs, F&& f) {
-  auto node = std::make_shared<autograd::LambdaNode<T, std::decay_t<F>>>(name, std::forward<F>(f));
-  node->next_edges.reserve(inputs.size());
-  for (const Tensor<T>& in : inputs) node->next_edges.push_back(autograd::edge_to(in.impl()));
-  out.impl()->grad_fn = std::move(node);
-  out.impl()->requires_grad = true;
+/// The impls of a run-time list of inputs, for autograd::record.
+template <class T> std::vector<ImplPtr> impls_of(const std::vector<Tensor<T>>& inputs) {
+  std::vector<ImplPtr> v;
+  v.reserve(inputs.size());
+  for (const Tensor<T>& t : inputs) v.push_back(t.impl());
+  return v;
 }
 
 /// Copies `src` into the region of `out` with src's sizes, the given strides and element offset.
@@ -84,7 +82,7 @@ template <class T> Tensor<T> cat(const std::vector<Tensor<T>>& tensors, std::int
   if (detail::any_requires_grad(tensors)) {
     std::vector<std::int64_t> lengths;  // each input's extent along d; -1 marks a skipped input
     for (const Tensor<T>& t : tensors) lengths.push_back(skipped(t) ? -1 : t.sizes()[d]);
-    detail::record_list("CatBackward", out, tensors,
+    autograd::record("CatBackward", out, detail::impls_of(tensors),
                         [lengths, d](const Tensor<T>& g, autograd::GradInputs& gi) {
                           std::int64_t start = 0;
                           for (std::size_t i = 0; i < lengths.size(); ++i) {
@@ -125,7 +123,7 @@ template <class T> Tensor<T> stack(const std::vector<Tensor<T>>& tensors, std::i
     detail::copy_into_region(out, entry_strides, static_cast<std::int64_t>(i) * out.strides()[d], tensors[i]);
 
   if (detail::any_requires_grad(tensors))
-    detail::record_list("StackBackward", out, tensors,
+    autograd::record("StackBackward", out, detail::impls_of(tensors),
                         [n = tensors.size(), d](const Tensor<T>& g, autograd::GradInputs& gi) {
                           for (std::size_t i = 0; i < n; ++i)
                             if (gi.needs(i)) gi.set(i, select(g, d, static_cast<std::int64_t>(i)));
