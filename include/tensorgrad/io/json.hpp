@@ -1,10 +1,11 @@
 #pragma once
-/// A small strict JSON (RFC 8259) reader and string quoting, just enough for safetensors headers.
+/// A small strict JSON (RFC 8259) pull reader and string quoting, just enough for safetensors headers.
 ///
-/// Strict because the input is untrusted: one value and nothing after it but whitespace, bounded nesting
-/// depth, valid UTF-8 only, no control characters or lone surrogates in strings, no leading zeros, no
-/// NaN/Infinity. Numbers keep their literal text; `as_uint64` reads the non-negative integers the
-/// safetensors header is made of, refusing any that do not fit.
+/// A pull reader, not a document tree: the caller walks the schema it expects (object, member, string,
+/// array of integers) and rejects anything else on the spot, so memory stays proportional to what the
+/// caller keeps, never to the number of values a hostile header packs in. Strict because the input is
+/// untrusted: one value and nothing after it but whitespace, bounded nesting depth, valid UTF-8 only, no
+/// control characters or lone surrogates in strings, no leading zeros, no NaN/Infinity.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,65 +18,115 @@ namespace tg {
 namespace io {
 namespace json {
 
-/// A parsed JSON value. Objects keep their members in file order (duplicates included: the caller decides).
-struct Value {
-  enum class Type { Null, Bool, Number, String, Array, Object };
-  Type type = Type::Null;
-  bool boolean = false;
-  std::string text;  // String: the decoded string; Number: the literal as written
-  std::vector<Value> items;
-  std::vector<std::pair<std::string, Value>> members;
+enum class Kind { Null, Bool, Number, String, Array, Object };
 
-  /// The first member named `key`, or nullptr.
-  const Value* find(std::string_view key) const {
-    for (const auto& m : members)
-      if (m.first == key) return &m.second;
-    return nullptr;
-  }
-  /// A number written as a plain non-negative integer (no sign, fraction or exponent) that fits in 64 bits.
-  bool as_uint64(std::uint64_t* out) const {
-    if (type != Type::Number || text.empty()) return false;
-    std::uint64_t v = 0;
-    for (char c : text) {
-      if (c < '0' || c > '9') return false;
-      const std::uint64_t digit = static_cast<std::uint64_t>(c - '0');
-      if (v > (UINT64_MAX - digit) / 10) return false;
-      v = v * 10 + digit;
-    }
-    *out = v;
-    return true;
-  }
-};
-
-inline const char* type_name(Value::Type t) {
-  switch (t) {
-    case Value::Type::Null: return "null";
-    case Value::Type::Bool: return "a boolean";
-    case Value::Type::Number: return "a number";
-    case Value::Type::String: return "a string";
-    case Value::Type::Array: return "an array";
-    case Value::Type::Object: return "an object";
+inline const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::Null: return "null";
+    case Kind::Bool: return "a boolean";
+    case Kind::Number: return "a number";
+    case Kind::String: return "a string";
+    case Kind::Array: return "an array";
+    case Kind::Object: return "an object";
   }
   return "?";
 }
 
-namespace detail {
+/// A number's literal text as a plain non-negative integer (no sign, fraction or exponent) that fits in 64 bits.
+inline bool parse_uint64(std::string_view literal, std::uint64_t* out) {
+  if (literal.empty()) return false;
+  std::uint64_t v = 0;
+  for (char c : literal) {
+    if (c < '0' || c > '9') return false;
+    const std::uint64_t digit = static_cast<std::uint64_t>(c - '0');
+    if (v > (UINT64_MAX - digit) / 10) return false;
+    v = v * 10 + digit;
+  }
+  *out = v;
+  return true;
+}
 
-class Parser {
+/// Reads one JSON document token by token; every method throws tg::Error ("invalid JSON at byte N: ...")
+/// on malformed input. Containers: begin_object() then `while (next_member(&key)) { read the value }`;
+/// begin_array() then `while (next_item()) { read the item }`; finish() at the end.
+/// Example:
+///   json::Reader r(R"({"shape": [2, 3]})");
+///   r.begin_object();
+///   std::string key;
+///   while (r.next_member(&key)) { r.begin_array(); while (r.next_item()) dims.push_back(r.read_number()); }
+///   r.finish();
+class Reader {
  public:
-  Parser(std::string_view text, int max_depth) : s_(text), max_depth_(max_depth) {}
+  /// `context` prefixes every error message (e.g. "model.safetensors: header: ").
+  explicit Reader(std::string_view text, std::string context = "", int max_depth = 64)
+      : s_(text), context_(std::move(context)), max_depth_(max_depth) {}
 
-  Value parse_document() {
+  /// The kind of the next value (without consuming it).
+  Kind peek_kind() {
     skip_ws();
-    Value v = parse_value(0);
+    if (at_end()) fail("unexpected end of input");
+    switch (peek()) {
+      case '{': return Kind::Object;
+      case '[': return Kind::Array;
+      case '"': return Kind::String;
+      case 't': case 'f': return Kind::Bool;
+      case 'n': return Kind::Null;
+      default: return Kind::Number;
+    }
+  }
+  void begin_object() { open('{'); }
+  /// Reads the next member's key and the ':' after it; false (and the object closed) at '}'.
+  bool next_member(std::string* key) {
+    if (!next('}')) return false;
+    skip_ws();
+    if (at_end() || peek() != '"') fail("expected a string as object key");
+    *key = string_text();
+    skip_ws();
+    expect(':');
+    return true;
+  }
+  void begin_array() { open('['); }
+  /// True if another item follows; false (and the array closed) at ']'.
+  bool next_item() { return next(']'); }
+  std::string read_string() {
+    skip_ws();
+    return string_text();
+  }
+  /// A number's literal text, checked against the JSON grammar.
+  std::string read_number() {
+    skip_ws();
+    return number_text();
+  }
+  /// Consumes one value of any kind (checking it as strictly as the rest).
+  void skip_value() {
+    switch (peek_kind()) {
+      case Kind::Object: {
+        begin_object();
+        std::string key;
+        while (next_member(&key)) skip_value();
+        break;
+      }
+      case Kind::Array:
+        begin_array();
+        while (next_item()) skip_value();
+        break;
+      case Kind::String: read_string(); break;
+      case Kind::Bool: expect_word(peek() == 't' ? "true" : "false"); break;
+      case Kind::Null: expect_word("null"); break;
+      case Kind::Number: read_number(); break;
+    }
+  }
+  /// Checks that only whitespace follows the document.
+  void finish() {
     skip_ws();
     if (pos_ != s_.size()) fail("unexpected trailing characters after the JSON value");
-    return v;
   }
+  /// Byte offset of the next unread character.
+  std::size_t position() const { return pos_; }
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw Error(::tg::detail::str_cat("invalid JSON at byte ", pos_, ": ", what));
+    throw Error(::tg::detail::str_cat(context_, "invalid JSON at byte ", pos_, ": ", what));
   }
   bool at_end() const { return pos_ >= s_.size(); }
   unsigned char peek() const { return static_cast<unsigned char>(s_[pos_]); }
@@ -90,65 +141,32 @@ class Parser {
     if (s_.substr(pos_, word.size()) != word) fail(::tg::detail::str_cat("expected '", word, "'"));
     pos_ += word.size();
   }
-
-  Value parse_value(int depth) {
+  void open(char c) {
+    skip_ws();
+    expect(c);
+    if (static_cast<int>(first_.size()) >= max_depth_)
+      fail(::tg::detail::str_cat("nesting deeper than ", max_depth_, " levels"));
+    first_.push_back(true);
+  }
+  /// Between items of the innermost container: consumes the ',' (after the first) or the closing bracket.
+  bool next(char close) {
+    skip_ws();
     if (at_end()) fail("unexpected end of input");
-    Value v;
-    switch (peek()) {
-      case '{': parse_object(v, depth + 1); break;
-      case '[': parse_array(v, depth + 1); break;
-      case '"': v.type = Value::Type::String; v.text = parse_string(); break;
-      case 't': expect_word("true"); v.type = Value::Type::Bool; v.boolean = true; break;
-      case 'f': expect_word("false"); v.type = Value::Type::Bool; break;
-      case 'n': expect_word("null"); break;
-      default: v.type = Value::Type::Number; v.text = parse_number(); break;
+    if (!at_end() && s_[pos_] == close) {
+      ++pos_;
+      first_.pop_back();
+      return false;
     }
-    return v;
-  }
-
-  void check_depth(int depth) const {
-    if (depth > max_depth_) fail(::tg::detail::str_cat("nesting deeper than ", max_depth_, " levels"));
-  }
-
-  void parse_object(Value& v, int depth) {
-    check_depth(depth);
-    v.type = Value::Type::Object;
-    expect('{');
-    skip_ws();
-    if (!at_end() && peek() == '}') { ++pos_; return; }
-    for (;;) {
+    if (!first_.back()) {
+      expect(',');
       skip_ws();
-      if (at_end() || peek() != '"') fail("expected a string as object key");
-      std::string key = parse_string();
-      skip_ws();
-      expect(':');
-      skip_ws();
-      Value member = parse_value(depth);
-      v.members.emplace_back(std::move(key), std::move(member));
-      skip_ws();
-      if (!at_end() && peek() == ',') { ++pos_; continue; }
-      expect('}');
-      return;
+      if (!at_end() && s_[pos_] == close) fail("trailing comma");
     }
+    first_.back() = false;
+    return true;
   }
 
-  void parse_array(Value& v, int depth) {
-    check_depth(depth);
-    v.type = Value::Type::Array;
-    expect('[');
-    skip_ws();
-    if (!at_end() && peek() == ']') { ++pos_; return; }
-    for (;;) {
-      skip_ws();
-      v.items.push_back(parse_value(depth));
-      skip_ws();
-      if (!at_end() && peek() == ',') { ++pos_; continue; }
-      expect(']');
-      return;
-    }
-  }
-
-  std::string parse_number() {
+  std::string number_text() {
     const std::size_t start = pos_;
     auto digits = [&] {
       const std::size_t from = pos_;
@@ -226,7 +244,7 @@ class Parser {
     pos_ += extra + 1;
   }
 
-  std::string parse_string() {
+  std::string string_text() {
     expect('"');
     std::string out;
     for (;;) {
@@ -268,14 +286,17 @@ class Parser {
 
   std::string_view s_;
   std::size_t pos_ = 0;
+  std::string context_;
   int max_depth_;
+  std::vector<bool> first_;  // per open container: no item read yet
 };
 
-}  // namespace detail
-
-/// Parses one JSON document; throws tg::Error ("invalid JSON at byte N: ...") on any deviation.
-/// Example: json::parse(R"({"a": [1, 2]})").find("a")->items.size() == 2
-inline Value parse(std::string_view text, int max_depth = 64) { return detail::Parser(text, max_depth).parse_document(); }
+/// Checks that `text` is one well-formed JSON document (throws tg::Error otherwise).
+inline void validate(std::string_view text, int max_depth = 64) {
+  Reader r(text, "", max_depth);
+  r.skip_value();
+  r.finish();
+}
 
 /// `s` as a JSON string literal, quotes included (escapes '"', '\\' and control characters).
 inline std::string quote(std::string_view s) {

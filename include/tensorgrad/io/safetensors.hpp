@@ -10,7 +10,8 @@
 ///
 /// NOTE [ Checkpoint validation ]: a file is untrusted input. Before anything is allocated for tensor data or
 /// handed to a caller, load_tensors checks: N <= file size - 8 and N <= 100 MB; the header is strict JSON
-/// (json.hpp); every entry has exactly dtype/shape/data_offsets, a known dtype (F32, F64, I64), at most
+/// (json.hpp), read as a stream against the expected schema (so a hostile header cannot make the parser hold
+/// a tree of millions of values: what is kept is the entries themselves, a small multiple of N); every entry has exactly dtype/shape/data_offsets, a known dtype (F32, F64, I64), at most
 /// kMaxDims non-negative dims whose product and byte size fit in 64 bits, begin <= end, end - begin ==
 /// numel * dtype size; names are unique; sorted by offset the entries tile the data section exactly (no
 /// holes, no overlap, no trailing bytes). Data reads are then bounded by the file size, so a load never
@@ -92,82 +93,106 @@ inline bool parse_dtype(const std::string& s, Dtype* out) {
 
 inline std::string errno_text() { return std::strerror(errno); }
 
+/// Reads one tensor entry (the reader is at its value) and checks it on its own; `where` prefixes errors.
+inline HeaderEntry parse_entry(json::Reader& r, std::string name, std::uint64_t data_size, const std::string& file) {
+  const std::string where = ::tg::detail::str_cat(file, ": tensor '", name, "': ");
+  const char* offsets_rule = "data_offsets must be two non-negative 64-bit integers [begin, end]";
+  HeaderEntry e;
+  e.name = std::move(name);
+  json::Kind kind = r.peek_kind();
+  TG_CHECK(kind == json::Kind::Object, where, "expected an object, got ", json::kind_name(kind));
+  bool has_dtype = false, has_shape = false, has_offsets = false;
+  std::string field;
+  r.begin_object();
+  while (r.next_member(&field)) {
+    bool* seen = field == "dtype" ? &has_dtype : field == "shape" ? &has_shape : field == "data_offsets" ? &has_offsets : nullptr;
+    TG_CHECK(seen != nullptr, where, "unknown field '", field, "'");
+    TG_CHECK(!*seen, where, "field '", field, "' appears twice");
+    *seen = true;
+    kind = r.peek_kind();
+    if (seen == &has_dtype) {
+      TG_CHECK(kind == json::Kind::String, where, "dtype must be a string, got ", json::kind_name(kind));
+      const std::string dtype = r.read_string();
+      TG_CHECK(parse_dtype(dtype, &e.dtype), where, "dtype '", dtype, "' is not supported (expected F32, F64 or I64)");
+    } else if (seen == &has_shape) {
+      TG_CHECK(kind == json::Kind::Array, where, "shape must be an array, got ", json::kind_name(kind));
+      r.begin_array();
+      while (r.next_item()) {
+        TG_CHECK(e.shape.size() < kMaxDims, where, "shape has more than ", kMaxDims, " dims");
+        kind = r.peek_kind();
+        TG_CHECK(kind == json::Kind::Number, where, "shape entries must be non-negative 64-bit integers, got ",
+                 json::kind_name(kind));
+        const std::string literal = r.read_number();
+        std::uint64_t n = 0;
+        TG_CHECK(json::parse_uint64(literal, &n) && n <= static_cast<std::uint64_t>(INT64_MAX), where,
+                 "shape entries must be non-negative 64-bit integers, got ", literal);
+        e.shape.push_back(static_cast<std::int64_t>(n));
+      }
+    } else {
+      TG_CHECK(kind == json::Kind::Array, where, offsets_rule);
+      std::uint64_t bounds[2] = {0, 0};
+      int count = 0;
+      r.begin_array();
+      while (r.next_item()) {
+        TG_CHECK(count < 2 && r.peek_kind() == json::Kind::Number, where, offsets_rule);
+        TG_CHECK(json::parse_uint64(r.read_number(), &bounds[count++]), where, offsets_rule);
+      }
+      TG_CHECK(count == 2, where, offsets_rule);
+      e.begin = bounds[0];
+      e.end = bounds[1];
+    }
+  }
+  TG_CHECK(has_dtype && has_shape && has_offsets, where, "expected exactly the fields dtype, shape and data_offsets");
+
+  // numel with 64-bit overflow checks; a zero dim makes it 0 whatever the others are.
+  std::uint64_t numel = 0;
+  bool overflow = false;
+  if (std::find(e.shape.begin(), e.shape.end(), 0) == e.shape.end()) {
+    numel = 1;
+    for (const std::int64_t n : e.shape) {
+      overflow = overflow || numel > UINT64_MAX / static_cast<std::uint64_t>(n);
+      if (!overflow) numel *= static_cast<std::uint64_t>(n);
+    }
+  }
+  const std::uint64_t elem = dtype_size(e.dtype);
+  TG_CHECK(!overflow && numel <= static_cast<std::uint64_t>(INT64_MAX) / elem, where, "shape ", e.shape,
+           " overflows 64-bit sizes");
+  TG_CHECK(e.begin <= e.end, where, "data_offsets [", e.begin, ", ", e.end, "] have begin > end");
+  TG_CHECK(e.end <= data_size, where, "data_offsets [", e.begin, ", ", e.end, "] run past the data section of ",
+           data_size, " bytes");
+  TG_CHECK(e.end - e.begin == numel * elem, where, "data_offsets [", e.begin, ", ", e.end, "] hold ", e.end - e.begin,
+           " bytes, but dtype ", safetensors_dtype(e.dtype), " and shape ", e.shape, " need ", numel * elem);
+  return e;
+}
+
 /// Parses and validates a header (NOTE [ Checkpoint validation ]); `file` prefixes every error.
 inline Header parse_header(std::string_view text, std::uint64_t data_size, const std::string& file) {
-  json::Value root;
-  try {
-    root = json::parse(text);
-  } catch (const Error& e) {
-    throw Error(::tg::detail::str_cat(file, ": header: ", e.what()));
-  }
-  TG_CHECK(root.type == json::Value::Type::Object, file, ": header: expected a JSON object, got ",
-           json::type_name(root.type));
+  json::Reader r(text, file + ": header: ");
+  json::Kind kind = r.peek_kind();
+  TG_CHECK(kind == json::Kind::Object, file, ": header: expected a JSON object, got ", json::kind_name(kind));
   Header h;
   bool seen_metadata = false;
-  for (const auto& [name, v] : root.members) {
-    if (name == "__metadata__") {
-      TG_CHECK(!seen_metadata, file, ": header: '__metadata__' appears twice");
-      seen_metadata = true;
-      TG_CHECK(v.type == json::Value::Type::Object, file, ": header: '__metadata__' must be an object, got ",
-               json::type_name(v.type));
-      for (const auto& [key, value] : v.members) {
-        TG_CHECK(value.type == json::Value::Type::String, file, ": header: '__metadata__' entry '", key,
-                 "' must be a string, got ", json::type_name(value.type));
-        h.metadata.emplace_back(key, value.text);
-      }
+  std::string name;
+  r.begin_object();
+  while (r.next_member(&name)) {
+    if (name != "__metadata__") {
+      h.entries.push_back(parse_entry(r, std::move(name), data_size, file));
       continue;
     }
-    const std::string where = ::tg::detail::str_cat(file, ": tensor '", name, "': ");
-    TG_CHECK(v.type == json::Value::Type::Object, where, "expected an object, got ", json::type_name(v.type));
-    for (const auto& member : v.members)
-      TG_CHECK(member.first == "dtype" || member.first == "shape" || member.first == "data_offsets", where,
-               "unknown field '", member.first, "'");
-    TG_CHECK(v.members.size() == 3, where, "expected exactly the fields dtype, shape and data_offsets");
-    const json::Value* dtype = v.find("dtype");
-    const json::Value* shape = v.find("shape");
-    const json::Value* offsets = v.find("data_offsets");
-    TG_CHECK(dtype && shape && offsets, where, "expected exactly the fields dtype, shape and data_offsets");
-
-    HeaderEntry e;
-    e.name = name;
-    TG_CHECK(dtype->type == json::Value::Type::String, where, "dtype must be a string");
-    TG_CHECK(parse_dtype(dtype->text, &e.dtype), where, "dtype '", dtype->text,
-             "' is not supported (expected F32, F64 or I64)");
-
-    TG_CHECK(shape->type == json::Value::Type::Array, where, "shape must be an array");
-    TG_CHECK(shape->items.size() <= static_cast<std::size_t>(kMaxDims), where, "shape has ", shape->items.size(),
-             " dims; tensors have at most ", kMaxDims);
-    for (const auto& d : shape->items) {
-      std::uint64_t n = 0;
-      TG_CHECK(d.as_uint64(&n) && n <= static_cast<std::uint64_t>(INT64_MAX), where,
-               "shape entries must be non-negative 64-bit integers, got ",
-               d.type == json::Value::Type::Number ? d.text : json::type_name(d.type));
-      e.shape.push_back(static_cast<std::int64_t>(n));
+    TG_CHECK(!seen_metadata, file, ": header: '__metadata__' appears twice");
+    seen_metadata = true;
+    kind = r.peek_kind();
+    TG_CHECK(kind == json::Kind::Object, file, ": header: '__metadata__' must be an object, got ", json::kind_name(kind));
+    std::string key;
+    r.begin_object();
+    while (r.next_member(&key)) {
+      kind = r.peek_kind();
+      TG_CHECK(kind == json::Kind::String, file, ": header: '__metadata__' entry '", key, "' must be a string, got ",
+               json::kind_name(kind));
+      h.metadata.emplace_back(std::move(key), r.read_string());
     }
-    // numel with 64-bit overflow checks; a zero dim makes it 0 whatever the others are.
-    std::uint64_t numel = 0;
-    bool overflow = false;
-    if (std::find(e.shape.begin(), e.shape.end(), 0) == e.shape.end()) {
-      numel = 1;
-      for (const std::int64_t n : e.shape) {
-        overflow = overflow || numel > UINT64_MAX / static_cast<std::uint64_t>(n);
-        if (!overflow) numel *= static_cast<std::uint64_t>(n);
-      }
-    }
-    const std::uint64_t elem = dtype_size(e.dtype);
-    TG_CHECK(!overflow && numel <= static_cast<std::uint64_t>(INT64_MAX) / elem, where, "shape ", e.shape,
-             " overflows 64-bit sizes");
-
-    TG_CHECK(offsets->type == json::Value::Type::Array && offsets->items.size() == 2 &&
-                 offsets->items[0].as_uint64(&e.begin) && offsets->items[1].as_uint64(&e.end),
-             where, "data_offsets must be two non-negative 64-bit integers [begin, end]");
-    TG_CHECK(e.begin <= e.end, where, "data_offsets [", e.begin, ", ", e.end, "] have begin > end");
-    TG_CHECK(e.end <= data_size, where, "data_offsets [", e.begin, ", ", e.end,
-             "] run past the data section of ", data_size, " bytes");
-    TG_CHECK(e.end - e.begin == numel * elem, where, "data_offsets [", e.begin, ", ", e.end, "] hold ",
-             e.end - e.begin, " bytes, but dtype ", dtype->text, " and shape ", e.shape, " need ", numel * elem);
-    h.entries.push_back(std::move(e));
   }
+  r.finish();
 
   // Duplicate names: sort a list of pointers so the check is O(n log n) for large headers.
   std::vector<const HeaderEntry*> by_name;
