@@ -329,6 +329,70 @@ TEST_CASE("gradcheck: composite graphs", "[gradcheck][composite]") {
                   [](const Inputs& in) { return (in[0] * in[0].exp() - in[0].sum(0, true)).max(1); }, {make({3, 4})});
 }
 
+// ---- float32 against float64 (RELIABILITY 1: float32 cannot pass the finite-difference tolerances) ----------
+
+namespace {
+/// Runs `f` on float64 inputs and on their float32 copies, back-propagates the same cotangent through both,
+/// and compares outputs and gradients within 1e-5·(1 + |float64 value|).
+template <class F> void check_float32_matches_float64(const std::string& name, F f, const Inputs& inputs) {
+  std::vector<tg::TensorF> inputs32;
+  for (const TensorD& x : inputs) inputs32.push_back(x.detach().to<float>().requires_grad_());
+  const TensorD y = f(inputs);
+  const tg::TensorF y32 = f(inputs32);
+  const TensorD cotangent = tg::randn<double>(y.sizes(), gen());
+  y.backward(cotangent);
+  y32.backward(cotangent.to<float>());
+  auto close = [&](const std::string& what, const TensorD& want, const tg::TensorF& got) {
+    INFO(name << ": " << what);
+    REQUIRE(got.sizes() == want.sizes());
+    const std::vector<double> w = want.tolist();
+    const std::vector<float> g = got.tolist();
+    for (std::size_t i = 0; i < w.size(); ++i) CHECK(std::abs(g[i] - w[i]) <= 1e-5 * (1 + std::abs(w[i])));
+  };
+  close("output", y, y32);
+  for (std::size_t k = 0; k < inputs.size(); ++k) close("gradient of input " + std::to_string(k), inputs[k].grad(), inputs32[k].grad());
+}
+}  // namespace
+
+#define G(expr) [](const auto& in) { return expr; }
+
+TEST_CASE("float32 outputs and gradients match float64", "[gradcheck][float32]") {
+  using D = Dist;
+  const Layout T = Layout::Transposed;
+  check_float32_matches_float64("exp", G(in[0].exp()), {make({3, 4})});
+  check_float32_matches_float64("log", G(in[0].log()), {make({3, 4}, D::Positive)});
+  check_float32_matches_float64("sqrt", G(in[0].sqrt()), {make({3, 4}, D::Positive, T)});
+  check_float32_matches_float64("abs", G(in[0].abs()), {make({3, 4}, D::AwayFromZero)});
+  check_float32_matches_float64("pow 3", G(in[0].pow(3.0)), {make({3, 4})});
+  check_float32_matches_float64("pow -1.5", G(in[0].pow(-1.5)), {make({3, 4}, D::Positive)});
+  check_float32_matches_float64("clamp", G(in[0].clamp(-0.5, 0.5)), {make({3, 4})});
+  check_float32_matches_float64("relu", G(tg::relu(in[0])), {make({3, 4}, D::AwayFromZero)});
+  check_float32_matches_float64("leaky_relu", G(tg::leaky_relu(in[0], 0.1)), {make({3, 4}, D::AwayFromZero)});
+  check_float32_matches_float64("sigmoid", G(tg::sigmoid(in[0])), {make({3, 4})});
+  check_float32_matches_float64("tanh", G(tg::tanh(in[0])), {make({3, 4})});
+  check_float32_matches_float64("gelu", G(tg::gelu(in[0])), {make({3, 4})});
+  check_float32_matches_float64("gelu tanh", G(tg::gelu(in[0], "tanh")), {make({3, 4})});
+  check_float32_matches_float64("silu", G(tg::silu(in[0])), {make({3, 4})});
+  check_float32_matches_float64("elu", G(tg::elu(in[0])), {make({3, 4})});
+  check_float32_matches_float64("add", G(in[0] + in[1]), {make({2, 3}), make({3})});
+  check_float32_matches_float64("sub", G(in[0] - in[1]), {make({2, 1}), make({3}, D::Normal)});
+  check_float32_matches_float64("mul", G(in[0] * in[1]), {make({3, 4}, D::Normal, T), make({4})});
+  check_float32_matches_float64("div", G(in[0] / in[1]), {make({2, 3}), make({2, 1}, D::AwayFromZero)});
+  check_float32_matches_float64("pow", G(in[0].pow(in[1])), {make({2, 3}, D::Positive), make({3})});
+  check_float32_matches_float64("sum 1", G(in[0].sum(1)), {make({3, 4})});
+  check_float32_matches_float64("mean", G(in[0].mean()), {make({3, 4})});
+  check_float32_matches_float64("max 0", G(in[0].max(0)), {make({3, 4})});
+  check_float32_matches_float64("min 1", G(in[0].min(1, true)), {make({3, 4})});
+  check_float32_matches_float64("var 1", G(in[0].var(1, true)), {make({3, 4})});
+  check_float32_matches_float64("std", G(in[0].std()), {make({3, 4})});
+  check_float32_matches_float64("softmax", G(in[0].softmax(1)), {make({3, 4})});
+  check_float32_matches_float64("log_softmax", G(in[0].log_softmax(0)), {make({3, 4})});
+  check_float32_matches_float64("matmul", G(in[0].matmul(in[1])), {make({2, 3, 4}), make({4, 5})});
+  check_float32_matches_float64("matmul strided", G(in[0].matmul(in[1])), {make({3, 4}, D::Normal, T), make({4})});
+  check_float32_matches_float64("views", G(in[0].t().reshape({2, 6}).slice(1, 1, 5).unsqueeze(0).expand({2, -1, -1})),
+                                {make({4, 3})});
+}
+
 // ---- gradcheck itself ----------------------------------------------------------------------------
 
 namespace {
