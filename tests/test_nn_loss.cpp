@@ -284,8 +284,9 @@ TEST_CASE("every loss passes a float64 finite-difference check, target gradients
       {"bce_with_logits", [&](const TD& a, const TD& b) {
          return F::binary_cross_entropy_with_logits(a, b * 0.3 + 0.2, w, "mean", w * 2.0); }},
   };
-  for (auto& [name, f] : table) {
-    INFO(name);
+  for (const auto& entry : table) {
+    INFO(entry.first);
+    const auto& f = entry.second;  // a named reference: C++17 lambdas cannot capture structured bindings
     require_gradcheck([&](const TD& a) { return f(a, y0); }, x0);
     require_gradcheck([&](const TD& b) { return f(x0, b); }, y0);
   }

@@ -277,17 +277,13 @@ class Module : public std::enable_shared_from_this<Module> {
   static void move_in_place(Tensor<float>& t, Device device) {
     if (t.device() == device) return;
     const Tensor<float> moved = to_device(t.detach(), device);
-    detail_move(*t.impl(), *moved.impl());
-    if (auto& g = t.impl()->grad) {
-      const Tensor<float> moved_grad = to_device(Tensor<float>(g), device);
-      g = moved_grad.impl();
-    }
-  }
-  static void detail_move(tg::detail::TensorImpl& dst, const tg::detail::TensorImpl& src) {
-    dst.storage = src.storage;
-    dst.sizes = src.sizes;
-    dst.strides = src.strides;
-    dst.offset = src.offset;
+    // Repoint the existing impl at the moved data, so every handle to this parameter follows.
+    tg::detail::TensorImpl& impl = *t.impl();
+    impl.storage = moved.impl()->storage;
+    impl.sizes = moved.impl()->sizes;
+    impl.strides = moved.impl()->strides;
+    impl.offset = moved.impl()->offset;
+    if (impl.grad) impl.grad = to_device(Tensor<float>(impl.grad), device).impl();
   }
 
   NamedTensors parameters_;
