@@ -139,7 +139,7 @@ TEST_CASE("randperm is a permutation of 0..n-1", "[random]") {
   REQUIRE_THROWS_WITH(tg::randperm(-1), Catch::Contains("randperm"));
 }
 
-TEST_CASE("randint stays in [low, high) and reaches every value", "[random]") {
+TEST_CASE("randint stays in the half-open range low..high and reaches every value", "[random]") {
   tg::Generator g(11);
   const auto r = tg::randint(-3, 5, {10000}, g);
   CHECK(r.dtype() == tg::Dtype::Int64);
@@ -153,7 +153,7 @@ TEST_CASE("randint stays in [low, high) and reaches every value", "[random]") {
   REQUIRE_THROWS_WITH(tg::randint(3, 3, {2}), Catch::Contains("randint") && Catch::Contains("low < high"));
 }
 
-TEST_CASE("rand is uniform on [0, 1); randn and normal match their moments", "[random]") {
+TEST_CASE("rand is uniform on the unit interval; randn and normal match their moments", "[random]") {
   tg::Generator g(2024);
   const auto u = tg::rand<double>({100000}, g).tolist();
   CHECK(*std::min_element(u.begin(), u.end()) >= 0.0);

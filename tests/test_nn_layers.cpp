@@ -57,7 +57,7 @@ double sample_std(const Tensor<float>& t) {
 
 }  // namespace
 
-TEST_CASE("Linear: weight [out, in], PyTorch's default init within U(+-1/sqrt(in))", "[nn][linear]") {
+TEST_CASE("Linear: weight (out, in), PyTorch's default init within U(+-1/sqrt(in))", "[nn][linear]") {
   nn::Linear fc(100, 50);
   REQUIRE(fc->weight.sizes() == tg::Shape{50, 100});
   REQUIRE(fc->bias.sizes() == tg::Shape{50});

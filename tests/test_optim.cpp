@@ -327,7 +327,11 @@ TEST_CASE("state() names the step and the buffers as PyTorch's state", "[optim]"
   Adagrad<double> adagrad({a}, AdagradOptions().initial_accumulator_value(0.25));
   adagrad.step();
   CHECK(names(adagrad) == std::vector<std::string>{"0.step", "0.sum"});
-  CHECK(adagrad.state()[1].second.tolist() == std::vector<double>{0.25 + 0.1 * 0.1, 0.25 + 0.2 * 0.2});
+  // Approx: with -march=native the update may fuse g*g + sum into one FMA (one rounding instead of two).
+  const auto sum = adagrad.state()[1].second.tolist();
+  REQUIRE(sum.size() == 2);
+  CHECK(sum[0] == Approx(0.25 + 0.1 * 0.1).epsilon(1e-15));
+  CHECK(sum[1] == Approx(0.25 + 0.2 * 0.2).epsilon(1e-15));
 }
 
 TEST_CASE("load_state validates everything and leaves the state unchanged on error", "[optim][reliability]") {
@@ -535,7 +539,7 @@ TEST_CASE("clip_grad_norm_ on float gradients", "[optim][clip]") {
   CHECK(w.grad().at({1}) == Approx(4.0).epsilon(1e-6));
 }
 
-TEST_CASE("clip_grad_value_ clamps each gradient element to [-clip, clip]", "[optim][clip]") {
+TEST_CASE("clip_grad_value_ clamps each gradient element to plus or minus clip", "[optim][clip]") {
   auto a = tg::tensor<double>({0.0, 0.0, 0.0, 0.0}).requires_grad_();
   auto none = tg::tensor<double>({1.0}).requires_grad_();
   a.set_grad(tg::tensor<double>({-3.0, 0.5, 7.0, -1.0}));

@@ -31,8 +31,9 @@ template <class T> Tensor<T> softmax_forward(const Tensor<T>& x, int d, bool log
         if (!log) orow[k * inner] = e;
       }
       if (log) {
-        const T lse = mx + std::log(total);
-        for (std::int64_t k = 0; k < n; ++k) orow[k * inner] = row[k * inner] - lse;
+        // (x − max) − log Σ: forming max + log Σ first would round at the logits' magnitude.
+        const T log_total = std::log(total);
+        for (std::int64_t k = 0; k < n; ++k) orow[k * inner] = (row[k * inner] - mx) - log_total;
       } else {
         const T inv = T(1) / total;
         for (std::int64_t k = 0; k < n; ++k) orow[k * inner] *= inv;

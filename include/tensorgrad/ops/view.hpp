@@ -70,7 +70,8 @@ template <class T> Tensor<T> view(const Tensor<T>& x, const Shape& shape) {
 
 /// Like view, but copies when the tensor is not contiguous.
 template <class T> Tensor<T> reshape(const Tensor<T>& x, const Shape& shape) {
-  return x.is_contiguous() ? view(x, shape) : view(clone(x), shape);
+  const Shape s = detail::infer_shape(shape, x.numel(), "reshape", x.sizes());
+  return x.is_contiguous() ? view(x, s) : view(clone(x), s);
 }
 
 template <class T> Tensor<T> transpose(const Tensor<T>& x, std::int64_t d0, std::int64_t d1) {
