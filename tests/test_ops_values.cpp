@@ -84,7 +84,7 @@ TEST_CASE("binary ops broadcast and match hand-computed values", "[ops][values]"
 
 // ---- softmax (RELIABILITY 8) ---------------------------------------------------------------------------
 
-TEST_CASE("softmax of [1000, 0, -1000] is finite and sums to 1", "[ops][softmax][numerics]") {
+TEST_CASE("softmax of (1000, 0, -1000) is finite and sums to 1", "[ops][softmax][numerics]") {
   const TensorD y = tg::tensor<double>({1000.0, 0.0, -1000.0}).softmax(0);
   REQUIRE(all_finite(y));
   CHECK(std::abs(y.sum().item() - 1.0) <= 1e-12);
@@ -203,7 +203,7 @@ TEST_CASE("matmul's 1-d rules and mm match hand-computed products", "[ops][matmu
 
 // ---- reductions ---------------------------------------------------------------------------------------
 
-TEST_CASE("every reduction along every dim of a [2, 3, 4] tensor matches naive loops", "[ops][reduce]") {
+TEST_CASE("every reduction along every dim of a 2x3x4 tensor matches naive loops", "[ops][reduce]") {
   tg::Generator gen(3);
   const TensorD x = tg::randn<double>({2, 3, 4}, gen);
   const Shape shape = x.sizes();
