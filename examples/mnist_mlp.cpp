@@ -14,6 +14,9 @@
 //   --seed     seeds the initial weights, dropout and the shuffling (0)
 // Writes mnist_history.csv (and mnist_history.png when gnuplot is installed) in the working directory.
 #include <unistd.h>
+#if defined(__SSE3__)
+#include <pmmintrin.h>
+#endif
 
 #include <algorithm>
 #include <array>
@@ -49,6 +52,18 @@ struct MNISTClassifierImpl : nn::Module {
   }
 };
 TG_MODULE(MNISTClassifier);
+
+/// Flushes subnormal floats to zero on this thread and the threads it starts later, as
+/// torch.set_flush_denormal(True). Why: where a gradient is exactly zero (a dead ReLU unit), Adam's first
+/// moment decays as 0.9^t and turns subnormal after ~700 steps; x86 computes on subnormals many times more
+/// slowly, which cut this example's throughput from ~30,000 to ~12,000 samples/s from epoch 7 on. The
+/// flushed values are below 1e-38, so the printed losses and accuracies do not change.
+void flush_denormals() {
+#if defined(__SSE3__)
+  _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
+  _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
+#endif
+}
 
 struct Args {
   int epochs = 10;
@@ -158,7 +173,7 @@ void plot_history(const std::string& csv, const std::string& png) {
        << "set multiplot layout 1,2\n"
        << "set title 'Training loss'\nset ylabel 'cross-entropy'\n"
        << "plot '" << csv << "' using 1:2 with linespoints lw 2 title 'train loss'\n"
-       << "set title 'Accuracy'\nset ylabel '%'\n"
+       << "set title 'Accuracy'\nset ylabel '%'\nset key bottom right\n"
        << "plot '" << csv << "' using 1:3 with linespoints lw 2 title 'train', "
        << "'' using 1:4 with linespoints lw 2 title 'test'\n"
        << "unset multiplot\n";
@@ -171,6 +186,7 @@ void plot_history(const std::string& csv, const std::string& png) {
 
 int main(int argc, char** argv) {
   const Args args = parse_args(argc, argv);
+  flush_denormals();  // before any worker thread starts, so they inherit the mode
   if (args.threads > 0) tg::set_num_threads(args.threads);
   tg::manual_seed(args.seed);
 
