@@ -42,11 +42,14 @@ if ((build)); then
   echo "== build bench_mlp ($build_dir)"
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DTENSORGRAD_NATIVE=ON -DTENSORGRAD_BUILD_BENCHMARKS=ON \
     -DTENSORGRAD_BUILD_TESTS=OFF -DTENSORGRAD_BUILD_EXAMPLES=OFF >/dev/null
-  cmake --build "$build_dir" --target bench_mlp -j "$jobs"
+  # Build output (Eigen's -Wextra noise included) goes to a log, shown only when the build fails.
+  cmake --build "$build_dir" --target bench_mlp -j "$jobs" >"$build_dir/bench_build.log" 2>&1 ||
+    { cat "$build_dir/bench_build.log"; exit 1; }
   if have_libtorch; then
     echo "== build the LibTorch reference ($ref_src)"
     cmake -S "$ref_src" -B "$ref_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
-    cmake --build "$ref_dir" -j "$jobs"
+    cmake --build "$ref_dir" -j "$jobs" >"$build_dir/bench_build_ref.log" 2>&1 ||
+      { cat "$build_dir/bench_build_ref.log"; exit 1; }
   else
     echo "== libtorch-dev not installed (or $ref_src missing): tensorgrad figures only"
   fi
@@ -96,9 +99,12 @@ row() {
 }
 fmt() { [[ "$1" == FAILED || "$1" == "-" ]] && echo "$1" || awk -v v="$1" 'BEGIN {printf "%.0f", v}'; }
 
+# The GEMM ceiling: the best of runs before and after the workloads (load on a shared machine only ever
+# lowers a rate, and a ceiling taken at a busy moment would flatter the fractions below).
+best_gemm() { local v; v=$(run_median 1 gflops tg gemm 1024); [[ "$v" == FAILED ]] && echo 0 || echo "$v"; }
 echo "== gemm 1024 (the ceiling)"
-gemm=$(run_median "$runs" gflops tg gemm 1024)
-row "gemm 1024 (GFLOP/s)" "$gemm" "-" "Eigen sgemm through tg::matmul"
+gemm=0
+for ((r = 0; r < runs; ++r)); do gemm=$(awk -v a="$gemm" -v b="$(best_gemm)" 'BEGIN {print (b > a) ? b : a}'); done
 
 echo "== xor 1000"
 t_tg=$(run_median "$runs" samples_per_s tg xor 1000)
@@ -108,20 +114,14 @@ us() { [[ "$1" == FAILED || "$1" == "-" ]] && echo "$1" || awk -v r="$1" 'BEGIN 
 row "xor 1000 epochs" "$(fmt "$t_tg")" "$(fmt "$t_ref")" "us/step: tg $(us "$t_tg"), LibTorch $(us "$t_ref")"
 
 for batch in 1 64 256 1024; do
-  case $batch in 1) steps=2000 ;; 64) steps=300 ;; 256) steps=100 ;; 1024) steps=30 ;; esac
+  case $batch in 1) steps=500 ;; 64) steps=300 ;; 256) steps=100 ;; 1024) steps=30 ;; esac
   echo "== mnist-mlp $batch $steps"
   t_tg=$(run_median "$runs" samples_per_s tg mnist-mlp "$batch" "$steps")
   t_ref="-"
   ((use_ref)) && t_ref=$(run_median "$runs" samples_per_s ref mnist-mlp "$batch" "$steps")
   note=""
-  if ((batch >= 256)); then
-    # Useful FLOPs of one step: forward 2·P, backward 4·P per sample, P = 235,146 parameters.
-    note=$(awk -v a="$t_tg" -v b="$t_ref" -v g="$gemm" 'function gf(r) {return 6 * 235146 * r / 1e9}
-      BEGIN {
-        s = (a == "FAILED") ? "tg FAILED" : sprintf("tg %.1f GFLOP/s = %.0f%% of GEMM", gf(a), (g == "FAILED") ? 0 : 100 * gf(a) / g)
-        if (b != "-" && b != "FAILED") s = s sprintf("; LibTorch %.1f GFLOP/s = %.0f%%", gf(b), (g == "FAILED") ? 0 : 100 * gf(b) / g)
-        print s }')
-  fi
+  # Filled in at the end, against the final GEMM ceiling.
+  ((batch >= 256)) && note="@gflops $t_tg $t_ref"
   row "mnist-mlp batch $batch" "$(fmt "$t_tg")" "$(fmt "$t_ref")" "$note"
 done
 
@@ -159,6 +159,25 @@ if [[ -f "$mnist_dir/train-images-idx3-ubyte" && -f "$mnist_dir/t10k-images-idx3
 else
   echo "== mnist-train skipped: no IDX files in $mnist_dir (scripts/get_mnist.sh $mnist_dir)"
 fi
+
+echo "== gemm 1024 again"
+for ((r = 0; r < runs; ++r)); do gemm=$(awk -v a="$gemm" -v b="$(best_gemm)" 'BEGIN {print (b > a) ? b : a}'); done
+rows=("$(printf '| %-22s | %14s | %14s | %7s | %s |' "gemm 1024 (GFLOP/s)" "$gemm" "-" "-" \
+  "Eigen sgemm through tg::matmul, best of $((2 * runs)) runs (before and after)")" "${rows[@]}")
+
+# Useful FLOPs of one training step: forward 2·P, backward 4·P per sample, P = 235,146 parameters.
+gflops_note() {
+  awk -v a="$1" -v b="$2" -v g="$gemm" 'function gf(r) {return 6 * 235146 * r / 1e9}
+    BEGIN {
+      s = (a == "FAILED") ? "tg FAILED" : sprintf("tg %.1f GFLOP/s = %.0f%% of GEMM", gf(a), (g > 0) ? 100 * gf(a) / g : 0)
+      if (b != "-" && b != "FAILED") s = s sprintf("; LibTorch %.1f GFLOP/s = %.0f%%", gf(b), (g > 0) ? 100 * gf(b) / g : 0)
+      print s }'
+}
+for i in "${!rows[@]}"; do
+  if [[ "${rows[$i]}" =~ @gflops\ ([^ ]+)\ ([^ ]+) ]]; then
+    rows[$i]=${rows[$i]/"${BASH_REMATCH[0]}"/$(gflops_note "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}")}
+  fi
+done
 
 echo
 echo "tensorgrad vs LibTorch, $threads thread(s), medians of $runs runs (mnist-train: 1 run); samples/s"
