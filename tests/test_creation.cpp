@@ -172,14 +172,14 @@ TEST_CASE("rand is uniform on the unit interval; randn and normal match their mo
 TEST_CASE("in-place uniform_/normal_ and the *_like random factories", "[random]") {
   tg::Generator g(8);
   auto t = tg::empty<double>({1000});
-  tg::uniform_(t, -2.0, 2.0, g);
+  t.uniform_(-2.0, 2.0, g);
   const auto v = t.tolist();
   CHECK(*std::min_element(v.begin(), v.end()) >= -2.0);
   CHECK(*std::max_element(v.begin(), v.end()) < 2.0);
   CHECK(*std::min_element(v.begin(), v.end()) < -1.9);  // 1000 draws reach both ends
   CHECK(*std::max_element(v.begin(), v.end()) > 1.9);
   auto w = tg::zeros<double>({20000});
-  tg::normal_(w, 5.0, 0.5, g);
+  w.normal_(5.0, 0.5, g);
   CHECK(sample_mean(w.tolist()) == Approx(5.0).margin(0.02));
   CHECK(sample_std(w.tolist()) == Approx(0.5).margin(0.02));
   const auto like = tg::randn_like(tg::zeros<float>({3, 4}), g);
@@ -190,7 +190,7 @@ TEST_CASE("in-place uniform_/normal_ and the *_like random factories", "[random]
   // A non-contiguous view is filled in place through its strides: only the first column changes.
   auto m = tg::zeros<double>({3, 2});
   auto col = m.select(1, 0);
-  tg::uniform_(col, 1.0, 2.0, g);
+  col.uniform_(1.0, 2.0, g);
   const auto mv = m.tolist();
   CHECK(mv[1] == 0.0);
   CHECK(mv[3] == 0.0);

@@ -327,7 +327,7 @@ TEST_CASE("tg::save then tg::load restores a module bitwise, through a holder to
   tg::Generator gen(3);
   {
     tg::NoGradGuard no_grad;
-    for (auto& [name, t] : source->params) tg::normal_(t, 0.0, 1.0, gen);
+    for (auto& [name, t] : source->params) t.normal_(0.0, 1.0, gen);
   }
   tg::save(source, path);  // a shared_ptr, as a module holder
   tg::io::Metadata metadata;

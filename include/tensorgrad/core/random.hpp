@@ -64,6 +64,9 @@ inline void manual_seed(std::uint64_t seed) { default_generator().manual_seed(se
 namespace detail {
 /// Fills a tensor (any device, any layout) with f(gen) in row-major order.
 template <class T, class F> void fill_random(Tensor<T>& t, F f) {
+  TG_CHECK(!(is_grad_enabled() && t.requires_grad()),
+           "random fill: a tensor that requires grad is being filled in place (shape ", t.sizes(),
+           "); wrap it in tg::NoGradGuard (nn::init does)");
   std::vector<T> host(static_cast<std::size_t>(t.numel()));
   for (T& v : host) v = f();
   if (t.is_contiguous()) {
@@ -77,32 +80,34 @@ template <class T, class F> void fill_random(Tensor<T>& t, F f) {
 }
 }  // namespace detail
 
-// ---- in-place fills (used by nn::init) -------------------------------------------------------------
-template <class T> Tensor<T>& uniform_(Tensor<T>& t, double from = 0, double to = 1, Generator& gen = default_generator()) {
-  detail::fill_random(t, [&] { return static_cast<T>(from + (to - from) * gen.uniform()); });
-  return t;
+// ---- in-place fills (Tensor members, as tensor.uniform_() in PyTorch; nn::init builds on them) -----
+template <class T> Tensor<T>& Tensor<T>::uniform_(double from, double to, Generator& gen) {
+  detail::fill_random(*this, [&] { return static_cast<T>(from + (to - from) * gen.uniform()); });
+  return *this;
 }
-template <class T> Tensor<T>& normal_(Tensor<T>& t, double mean = 0, double std = 1, Generator& gen = default_generator()) {
-  detail::fill_random(t, [&] { return static_cast<T>(mean + std * gen.normal()); });
-  return t;
+template <class T> Tensor<T>& Tensor<T>::uniform_(double from, double to) { return uniform_(from, to, default_generator()); }
+template <class T> Tensor<T>& Tensor<T>::normal_(double mean, double std, Generator& gen) {
+  detail::fill_random(*this, [&] { return static_cast<T>(mean + std * gen.normal()); });
+  return *this;
 }
+template <class T> Tensor<T>& Tensor<T>::normal_(double mean, double std) { return normal_(mean, std, default_generator()); }
 
 // ---- factories -----------------------------------------------------------------------------------
 /// Uniform on [0, 1).
 template <class T = float> Tensor<T> rand(const Shape& shape, Generator& gen = default_generator(), Device device = kCPU) {
   Tensor<T> t = empty<T>(shape, device);
-  return uniform_(t, 0.0, 1.0, gen);
+  return t.uniform_(0.0, 1.0, gen);
 }
 /// Standard normal.
 template <class T = float> Tensor<T> randn(const Shape& shape, Generator& gen = default_generator(), Device device = kCPU) {
   Tensor<T> t = empty<T>(shape, device);
-  return normal_(t, 0.0, 1.0, gen);
+  return t.normal_(0.0, 1.0, gen);
 }
 template <class T = float>
 Tensor<T> normal(double mean, double std, const Shape& shape, Generator& gen = default_generator(), Device device = kCPU) {
   TG_CHECK(std >= 0, "normal: std must be >= 0, got ", std);
   Tensor<T> t = empty<T>(shape, device);
-  return normal_(t, mean, std, gen);
+  return t.normal_(mean, std, gen);
 }
 /// Integers uniform in [low, high).
 template <class T = std::int64_t>

@@ -16,6 +16,8 @@
 
 namespace tg {
 
+class Generator;
+
 template <class T>
 class Tensor {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, std::int64_t>,
@@ -195,6 +197,11 @@ class Tensor {
   Tensor& fill_(double value) { return tg::fill_(*this, value); }
   Tensor& copy_(const Tensor& src) { return tg::copy_(*this, src); }
   Tensor& clamp_(double min, double max) { return tg::clamp_(*this, min, max); }
+  /// Fills with U(from, to) / N(mean, std) draws from the default generator or `gen` (core/random.hpp).
+  Tensor& uniform_(double from = 0, double to = 1);
+  Tensor& uniform_(double from, double to, Generator& gen);
+  Tensor& normal_(double mean = 0, double std = 1);
+  Tensor& normal_(double mean, double std, Generator& gen);
 
  private:
   detail::TensorImpl& checked() const {

@@ -46,12 +46,12 @@ template <class T> std::int64_t fan(const Tensor<T>& t, const std::string& mode,
 /// U(a, b).
 template <class T> Tensor<T>& uniform_(Tensor<T>& t, double a = 0, double b = 1, Generator& gen = default_generator()) {
   NoGradGuard no_grad;
-  return tg::uniform_(t, a, b, gen);
+  return t.uniform_(a, b, gen);
 }
 /// N(mean, std²).
 template <class T> Tensor<T>& normal_(Tensor<T>& t, double mean = 0, double std = 1, Generator& gen = default_generator()) {
   NoGradGuard no_grad;
-  return tg::normal_(t, mean, std, gen);
+  return t.normal_(mean, std, gen);
 }
 template <class T> Tensor<T>& constant_(Tensor<T>& t, double value) {
   NoGradGuard no_grad;
