@@ -162,7 +162,7 @@ TEST_CASE("each node's backward runs once per backward()", "[autograd][topology]
   CHECK(runs == 2);
 }
 
-TEST_CASE("retain_grad keeps a non-leaf gradient; other non-leaves keep none", "[autograd][topology]") {
+TEST_CASE("retain_grad keeps a non-leaf gradient - other non-leaves keep none", "[autograd][topology]") {
   TensorD x = tg::tensor<double>({1.0, 2.0}).requires_grad_();
   TensorD h = x * 3.0;
   h.retain_grad();
@@ -174,7 +174,7 @@ TEST_CASE("retain_grad keeps a non-leaf gradient; other non-leaves keep none", "
   CHECK(x.grad().tolist() == Values{21, 39});
 }
 
-TEST_CASE("backward twice without retain_graph throws; a custom backward of the wrong shape throws",
+TEST_CASE("backward twice without retain_graph throws - a custom backward of the wrong shape throws",
           "[autograd][topology]") {
   TensorD x = tg::tensor<double>({1.0, 2.0}).requires_grad_();
   const TensorD y = (x.exp() * x).sum();
@@ -336,7 +336,7 @@ TEST_CASE("max/min ties give the whole gradient to one element", "[autograd][non
   CHECK(n.grad().tolist() == Values{1, 0, 0, 1, 0, 0});
 }
 
-TEST_CASE("sqrt(0) is finite forward; sigmoid and tanh saturate without NaN", "[autograd][nonsmooth]") {
+TEST_CASE("sqrt(0) is finite forward - sigmoid and tanh saturate without NaN", "[autograd][nonsmooth]") {
   CHECK(tg::tensor<double>({0.0, 4.0}).sqrt().tolist() == Values{0, 2});
   TensorD x = tg::tensor<double>({-1000.0, 1000.0}).requires_grad_();
   const TensorD s = tg::sigmoid(x);

@@ -205,7 +205,7 @@ TEST_CASE("cat: each input's gradient is its slice of the output gradient", "[jo
                   {tg::tensor<double>({{0.5, -1.0}}), tg::tensor<double>({{2.0, 3.0}, {-0.5, 0.25}})});
 }
 
-TEST_CASE("stack: a new dim at any position; gradients are the selected slices", "[join][autograd]") {
+TEST_CASE("stack: a new dim at any position - gradients are the selected slices", "[join][autograd]") {
   const auto a = tg::tensor<float>({{1, 2, 3}, {4, 5, 6}});
   const auto b = tg::tensor<float>({{7, 8, 9}, {10, 11, 12}});
   CHECK(tg::stack({a, b}).sizes() == tg::Shape{2, 2, 3});

@@ -153,7 +153,7 @@ TEST_CASE("randint stays in the half-open range low..high and reaches every valu
   REQUIRE_THROWS_WITH(tg::randint(3, 3, {2}), Catch::Contains("randint") && Catch::Contains("low < high"));
 }
 
-TEST_CASE("rand is uniform on the unit interval; randn and normal match their moments", "[random]") {
+TEST_CASE("rand is uniform on the unit interval - randn and normal match their moments", "[random]") {
   tg::Generator g(2024);
   const auto u = tg::rand<double>({100000}, g).tolist();
   CHECK(*std::min_element(u.begin(), u.end()) >= 0.0);

@@ -46,7 +46,7 @@ TEST_CASE("StepLR: PyTorch's documented example (0.05, step_size 30, gamma 0.1)"
   CHECK(lrs[29] == 0.05);  // unchanged bits until the first decay
 }
 
-TEST_CASE("StepLR default gamma is 0.1; ExponentialLR multiplies by gamma every epoch", "[optim][lr_scheduler]") {
+TEST_CASE("StepLR default gamma is 0.1 - ExponentialLR multiplies by gamma every epoch", "[optim][lr_scheduler]") {
   auto sgd = make_sgd(1.0);
   tg::optim::StepLR step(sgd, 2);
   check_close(lr_sequence(sgd, step, 6), {1.0, 1.0, 0.1, 0.1, 0.01, 0.01});

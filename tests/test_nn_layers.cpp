@@ -215,7 +215,7 @@ TEST_CASE("Dropout: identity in eval, 0 or 1/(1-p) in train, differentiable", "[
   REQUIRE(error_of([&] { F::dropout(x, -0.1); }) == "dropout: probability has to be between 0 and 1, but got -0.1");
 }
 
-TEST_CASE("Dropout: manual_seed makes the mask reproducible; an explicit generator too", "[nn][dropout]") {
+TEST_CASE("Dropout: manual_seed makes the mask reproducible - an explicit generator too", "[nn][dropout]") {
   const Tensor<float> x = tg::ones<float>({64});
   nn::Dropout drop(0.5);
   tg::manual_seed(7);

@@ -394,7 +394,7 @@ TEST_CASE("zero_grad sets gradients to none by default, or to zeros", "[optim]")
   CHECK(theta.tolist() == std::vector<double>{1.5 - 0.1 * 902, 1.5 + 0.1 * 300});
 }
 
-TEST_CASE("set_lr changes the next step; steps bump the version counter", "[optim]") {
+TEST_CASE("set_lr changes the next step - steps bump the version counter", "[optim]") {
   auto w = tg::tensor<double>({1.0}).requires_grad_();
   tg::optim::SGD<double> optimizer({w}, tg::optim::SGDOptions(0.5));
   CHECK(optimizer.lr() == 0.5);

@@ -129,7 +129,7 @@ TEST_CASE("print: non-contiguous views print in logical order", "[print]") {
   CHECK(to_string(x.select(1, 2)) == "tensor([3., 6.])");
 }
 
-TEST_CASE("print: operator<< streams the same text; undefined tensors are named", "[print]") {
+TEST_CASE("print: operator<< streams the same text - undefined tensors are named", "[print]") {
   std::ostringstream os;
   os << tg::tensor<float>({1, 2}) << ";" << tg::Tensor<float>();
   CHECK(os.str() == "tensor([1., 2.]);[ Tensor (undefined) ]");

@@ -344,7 +344,7 @@ TEST_CASE("tg::save then tg::load restores a module bitwise, through a holder to
   CHECK_THROWS_WITH(tg::load(std::shared_ptr<StandIn>(), path), Contains("load: the module or optimizer handle is empty"));
 }
 
-TEST_CASE("module_state_dict aliases the module; load_state_dict copies strictly", "[io][checkpoint]") {
+TEST_CASE("module_state_dict aliases the module - load_state_dict copies strictly", "[io][checkpoint]") {
   StandIn a = tiny_net(), b = tiny_net();
   {
     tg::NoGradGuard no_grad;

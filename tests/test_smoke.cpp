@@ -6,3 +6,13 @@ TEST_CASE("y = x*x has dy/dx = 2x at x = 3", "[autograd]") {
   (x * x).sum().backward();
   REQUIRE(x.grad().item() == 6.0);
 }
+
+TEST_CASE("var and std with an int dim pick the per-dim form, as x.var(0) in PyTorch", "[reduce]") {
+  const auto x = tg::tensor<double>({{1, 2}, {3, 5}});
+  CHECK(x.var(0).tolist() == std::vector<double>{2.0, 4.5});
+  CHECK(tg::var(x, 1).tolist() == std::vector<double>{0.5, 2.0});
+  CHECK(x.std(1, false).tolist() == std::vector<double>{0.5, 1.0});
+  CHECK(tg::std(x, 0, true, true).sizes() == tg::Shape{1, 2});
+  CHECK(x.var().item() == Approx(17.0 / 6.0).epsilon(1e-15));  // no dim: all elements, unbiased
+  CHECK(x.var(false).item() == Approx(17.0 / 8.0).epsilon(1e-15));
+}

@@ -177,7 +177,10 @@ class Tensor {
   Tensor var(std::int64_t dim, bool unbiased = true, bool keepdim = false) const {
     return tg::var(*this, dim, unbiased, keepdim);
   }
+  // int overloads: `x.var(0)` must pick the dim form, not convert 0 to `bool unbiased`.
+  Tensor var(int dim, bool unbiased = true, bool keepdim = false) const { return tg::var(*this, std::int64_t{dim}, unbiased, keepdim); }
   Tensor std(bool unbiased = true) const { return tg::std(*this, unbiased); }
+  Tensor std(int dim, bool unbiased = true, bool keepdim = false) const { return tg::std(*this, std::int64_t{dim}, unbiased, keepdim); }
   Tensor std(std::int64_t dim, bool unbiased = true, bool keepdim = false) const {
     return tg::std(*this, dim, unbiased, keepdim);
   }

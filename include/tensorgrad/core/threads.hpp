@@ -5,6 +5,11 @@
 #include <omp.h>
 #endif
 
+#if defined(__SSE__) || defined(__x86_64__)
+#include <pmmintrin.h>
+#include <xmmintrin.h>
+#endif
+
 #include "error.hpp"
 
 namespace tg {
@@ -18,5 +23,18 @@ inline void set_num_threads(int n) {
 #endif
 }
 inline int get_num_threads() { return Eigen::nbThreads(); }
+
+/// Treats subnormal floats as zero on the calling thread (as torch.set_flush_denormal). Long Adam runs push the
+/// moments of dead units into subnormals, which x86 processes many times slower. Returns false where the CPU
+/// has no such mode.
+inline bool set_flush_denormal(bool on) {
+#if defined(__SSE__) || defined(__x86_64__)
+  _MM_SET_FLUSH_ZERO_MODE(on ? _MM_FLUSH_ZERO_ON : _MM_FLUSH_ZERO_OFF);
+  _MM_SET_DENORMALS_ZERO_MODE(on ? _MM_DENORMALS_ZERO_ON : _MM_DENORMALS_ZERO_OFF);
+  return true;
+#else
+  return !on;
+#endif
+}
 
 }  // namespace tg

@@ -164,7 +164,14 @@ template <class T> Tensor<T> var(const Tensor<T>& x, std::int64_t dim, bool unbi
   const Tensor<T> c = x - mean(x, d, true);
   return sum(c * c, d, keepdim) / static_cast<double>(n - (unbiased ? 1 : 0));
 }
+/// int overloads so `tg::var(x, 0)` means dim 0 rather than converting 0 to `bool unbiased`.
+template <class T> Tensor<T> var(const Tensor<T>& x, int dim, bool unbiased = true, bool keepdim = false) {
+  return var(x, std::int64_t{dim}, unbiased, keepdim);
+}
 template <class T> Tensor<T> std(const Tensor<T>& x, bool unbiased) { return sqrt(var(x, unbiased)); }
+template <class T> Tensor<T> std(const Tensor<T>& x, int dim, bool unbiased = true, bool keepdim = false) {
+  return std(x, std::int64_t{dim}, unbiased, keepdim);
+}
 template <class T> Tensor<T> std(const Tensor<T>& x, std::int64_t dim, bool unbiased, bool keepdim) {
   return sqrt(var(x, dim, unbiased, keepdim));
 }
