@@ -57,6 +57,12 @@ fi
 [[ -x "$tg_bin" ]] || { echo "bench.sh: $tg_bin not built" >&2; exit 1; }
 use_ref=0
 [[ -x "$ref_bin" ]] && have_libtorch && use_ref=1
+# Debian's LibTorch calls whatever libblas.so.3 the alternatives system selects; with only the netlib
+# reference BLAS installed its GEMMs run ~25x slower, and every ratio would flatter tensorgrad.
+if ((use_ref)) && ! readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 | grep -qiE 'openblas|blis|mkl'; then
+  echo "== WARNING: libblas.so.3 is the netlib reference BLAS: LibTorch is not measured at its speed" \
+    "(apt-get install libopenblas0-pthread)" >&2
+fi
 
 # Both programs get the same thread count: tensorgrad through --threads, LibTorch through OpenMP's variable
 # (its intra-op pool), and any BLAS pool beneath it pinned likewise.
