@@ -27,10 +27,7 @@ template <class T = float> Tensor<T> empty(const Shape& shape, Device device = k
 template <class T = float> Tensor<T> full(const Shape& shape, T value, Device device = kCPU) {
   Tensor<T> t = empty<T>(shape, device);
   if (device.is_cpu()) std::fill_n(t.impl()->template data<T>(), t.numel(), value);
-  else {
-    std::vector<T> host(static_cast<std::size_t>(t.numel()), value);
-    detail::upload(t, host.data());
-  }
+  else detail::backend_for(device, "full").fill(*t.impl(), static_cast<double>(value));
   return t;
 }
 template <class T = float> Tensor<T> zeros(const Shape& shape, Device device = kCPU) { return full<T>(shape, T(0), device); }

@@ -6,30 +6,21 @@
 #include <memory>
 #include <new>
 
+#include "../backend/device_backend.hpp"
 #include "device.hpp"
 #include "error.hpp"
 
 namespace tg {
 namespace detail {
 
-/// The seam through which a non-CPU backend plugs in (the CUDA headers fill it; see DESIGN.md).
-/// Inline code in shared headers only ever calls through this interface, so it means the same in
-/// g++- and nvcc-compiled translation units.
-struct DeviceBackend {
-  virtual ~DeviceBackend() = default;
-  virtual void* allocate(std::size_t nbytes, int index) = 0;
-  virtual void deallocate(void* p, std::size_t nbytes, int index) = 0;
-  /// Copies between this backend's memory and host memory (or within the device).
-  virtual void copy(void* dst, Device dst_dev, const void* src, Device src_dev, std::size_t nbytes) = 0;
-};
-
-inline DeviceBackend*& cuda_backend_slot() {
-  static DeviceBackend* backend = nullptr;
+/// The registered non-CPU backend (the CUDA headers fill it; see backend/device_backend.hpp).
+inline backend::DeviceBackend*& cuda_backend_slot() {
+  static backend::DeviceBackend* backend = nullptr;
   return backend;
 }
 
-inline DeviceBackend& backend_for(Device d, const char* op) {
-  DeviceBackend* b = cuda_backend_slot();
+inline backend::DeviceBackend& backend_for(Device d, const char* op) {
+  backend::DeviceBackend* b = cuda_backend_slot();
   TG_CHECK(b != nullptr, op, ": device ", d,
            " requested, but this program was built without the CUDA backend (configure with "
            "-DTENSORGRAD_CUDA=ON and include <tensorgrad/cuda.hpp>)");

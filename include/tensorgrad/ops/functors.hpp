@@ -3,32 +3,42 @@
 /// `grad(x, y)` the derivative dy/dx given the input x and the output y. TG_HOST_DEVICE makes the same
 /// bodies usable by the CPU loops, the CUDA kernels and the host-run tests of kernel bodies.
 /// `saves_input` / `saves_output` say which of x and y the backward reads, so only those are saved.
+/// `id` and `params()` name the functor across the device seam (backend/op_ids.hpp maps them back).
 #include <cmath>
 
+#include "../backend/device_backend.hpp"
 #include "../core/error.hpp"
 
 namespace tg {
 namespace functors {
 
 struct Neg {
+  static constexpr backend::UnaryOp id = backend::UnaryOp::Neg;
+  backend::OpParams params() const { return {}; }
   static constexpr const char* name = "NegBackward";
   static constexpr bool saves_input = false, saves_output = false;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return -x; }
   template <class T> TG_HOST_DEVICE T grad(T, T) const { return T(-1); }
 };
 struct Exp {
+  static constexpr backend::UnaryOp id = backend::UnaryOp::Exp;
+  backend::OpParams params() const { return {}; }
   static constexpr const char* name = "ExpBackward";
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return std::exp(x); }
   template <class T> TG_HOST_DEVICE T grad(T, T y) const { return y; }
 };
 struct Log {
+  static constexpr backend::UnaryOp id = backend::UnaryOp::Log;
+  backend::OpParams params() const { return {}; }
   static constexpr const char* name = "LogBackward";
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return std::log(x); }
   template <class T> TG_HOST_DEVICE T grad(T x, T) const { return T(1) / x; }
 };
 struct Sqrt {
+  static constexpr backend::UnaryOp id = backend::UnaryOp::Sqrt;
+  backend::OpParams params() const { return {}; }
   static constexpr const char* name = "SqrtBackward";
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return std::sqrt(x); }
@@ -36,6 +46,8 @@ struct Sqrt {
 };
 /// abs'(0) = 0, as PyTorch (RELIABILITY 7).
 struct Abs {
+  static constexpr backend::UnaryOp id = backend::UnaryOp::Abs;
+  backend::OpParams params() const { return {}; }
   static constexpr const char* name = "AbsBackward";
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return x < T(0) ? -x : x; }
@@ -43,12 +55,16 @@ struct Abs {
 };
 /// relu'(0) = 0, as PyTorch (RELIABILITY 7).
 struct Relu {
+  static constexpr backend::UnaryOp id = backend::UnaryOp::Relu;
+  backend::OpParams params() const { return {}; }
   static constexpr const char* name = "ReluBackward";
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return x > T(0) ? x : T(0); }
   template <class T> TG_HOST_DEVICE T grad(T, T y) const { return y > T(0) ? T(1) : T(0); }
 };
 struct LeakyRelu {
+  static constexpr backend::UnaryOp id = backend::UnaryOp::LeakyRelu;
+  backend::OpParams params() const { return {slope, 0}; }
   static constexpr const char* name = "LeakyReluBackward";
   static constexpr bool saves_input = true, saves_output = false;
   double slope = 0.01;
@@ -57,6 +73,8 @@ struct LeakyRelu {
 };
 /// Written as 1/(1+exp(-x)) for x >= 0 and exp(x)/(1+exp(x)) below, so neither branch overflows.
 struct Sigmoid {
+  static constexpr backend::UnaryOp id = backend::UnaryOp::Sigmoid;
+  backend::OpParams params() const { return {}; }
   static constexpr const char* name = "SigmoidBackward";
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> TG_HOST_DEVICE T operator()(T x) const {
@@ -67,6 +85,8 @@ struct Sigmoid {
   template <class T> TG_HOST_DEVICE T grad(T, T y) const { return y * (T(1) - y); }
 };
 struct Tanh {
+  static constexpr backend::UnaryOp id = backend::UnaryOp::Tanh;
+  backend::OpParams params() const { return {}; }
   static constexpr const char* name = "TanhBackward";
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return std::tanh(x); }
@@ -74,6 +94,8 @@ struct Tanh {
 };
 /// Exact GELU: x·Φ(x) with Φ the standard normal CDF.
 struct Gelu {
+  static constexpr backend::UnaryOp id = backend::UnaryOp::Gelu;
+  backend::OpParams params() const { return {}; }
   static constexpr const char* name = "GeluBackward";
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return T(0.5) * x * (T(1) + std::erf(x * T(M_SQRT1_2))); }
@@ -85,6 +107,8 @@ struct Gelu {
 };
 /// GELU's tanh approximation (approximate="tanh" in PyTorch).
 struct GeluTanh {
+  static constexpr backend::UnaryOp id = backend::UnaryOp::GeluTanh;
+  backend::OpParams params() const { return {}; }
   static constexpr const char* name = "GeluBackward";
   static constexpr bool saves_input = true, saves_output = false;
   static constexpr double k = 0.7978845608028654;  // sqrt(2/pi)
@@ -98,6 +122,8 @@ struct GeluTanh {
   }
 };
 struct Silu {
+  static constexpr backend::UnaryOp id = backend::UnaryOp::Silu;
+  backend::OpParams params() const { return {}; }
   static constexpr const char* name = "SiluBackward";
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return x * Sigmoid{}(x); }
@@ -107,6 +133,8 @@ struct Silu {
   }
 };
 struct Elu {
+  static constexpr backend::UnaryOp id = backend::UnaryOp::Elu;
+  backend::OpParams params() const { return {alpha, 0}; }
   static constexpr const char* name = "EluBackward";
   static constexpr bool saves_input = true, saves_output = true;
   double alpha = 1.0;
@@ -115,6 +143,8 @@ struct Elu {
 };
 /// pow(x, e) with a scalar exponent; the gradient at e == 0 is 0 (as PyTorch), not 0·x^-1.
 struct PowScalar {
+  static constexpr backend::UnaryOp id = backend::UnaryOp::PowScalar;
+  backend::OpParams params() const { return {e, 0}; }
   static constexpr const char* name = "PowBackward";
   static constexpr bool saves_input = true, saves_output = false;
   double e = 1.0;
@@ -128,6 +158,8 @@ struct PowScalar {
 };
 /// clamp passes the gradient where min <= x <= max, bounds included (as PyTorch; RELIABILITY 7).
 struct Clamp {
+  static constexpr backend::UnaryOp id = backend::UnaryOp::Clamp;
+  backend::OpParams params() const { return {lo, hi}; }
   static constexpr const char* name = "ClampBackward";
   static constexpr bool saves_input = true, saves_output = false;
   double lo = -HUGE_VAL, hi = HUGE_VAL;
@@ -138,19 +170,45 @@ struct Clamp {
 };
 
 // Binary forwards (their backwards are composed from ops in ops/binary.hpp).
-struct Add { template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return a + b; } };
-struct Sub { template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return a - b; } };
-struct Mul { template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return a * b; } };
-struct Div { template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return a / b; } };
-struct Pow { template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return static_cast<T>(std::pow(a, b)); } };
-struct Maximum { template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return (a != a || a > b) ? a : b; } };
-struct Minimum { template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return (a != a || a < b) ? a : b; } };
-struct Eq { template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a == b); } };
-struct Ne { template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a != b); } };
-struct Lt { template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a < b); } };
-struct Le { template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a <= b); } };
-struct Gt { template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a > b); } };
-struct Ge { template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a >= b); } };
+struct Add {
+  static constexpr backend::BinaryOp id = backend::BinaryOp::Add;
+  template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return a + b; } };
+struct Sub {
+  static constexpr backend::BinaryOp id = backend::BinaryOp::Sub;
+  template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return a - b; } };
+struct Mul {
+  static constexpr backend::BinaryOp id = backend::BinaryOp::Mul;
+  template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return a * b; } };
+struct Div {
+  static constexpr backend::BinaryOp id = backend::BinaryOp::Div;
+  template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return a / b; } };
+struct Pow {
+  static constexpr backend::BinaryOp id = backend::BinaryOp::Pow;
+  template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return static_cast<T>(std::pow(a, b)); } };
+struct Maximum {
+  static constexpr backend::BinaryOp id = backend::BinaryOp::Maximum;
+  template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return (a != a || a > b) ? a : b; } };
+struct Minimum {
+  static constexpr backend::BinaryOp id = backend::BinaryOp::Minimum;
+  template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return (a != a || a < b) ? a : b; } };
+struct Eq {
+  static constexpr backend::BinaryOp id = backend::BinaryOp::Eq;
+  template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a == b); } };
+struct Ne {
+  static constexpr backend::BinaryOp id = backend::BinaryOp::Ne;
+  template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a != b); } };
+struct Lt {
+  static constexpr backend::BinaryOp id = backend::BinaryOp::Lt;
+  template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a < b); } };
+struct Le {
+  static constexpr backend::BinaryOp id = backend::BinaryOp::Le;
+  template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a <= b); } };
+struct Gt {
+  static constexpr backend::BinaryOp id = backend::BinaryOp::Gt;
+  template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a > b); } };
+struct Ge {
+  static constexpr backend::BinaryOp id = backend::BinaryOp::Ge;
+  template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a >= b); } };
 
 }  // namespace functors
 }  // namespace tg

@@ -10,13 +10,19 @@
 namespace tg {
 namespace detail {
 
+/// `src` must broadcast to exactly `shape` (an in-place op cannot grow its destination).
+inline void check_broadcast_to(const char* op, const Shape& src, const Shape& shape) {
+  TG_CHECK(broadcast_shapes(shape, src, op) == shape, op, ": source of shape ", src, " cannot be broadcast to ", shape);
+}
+
+/// Runs an in-place op. `kernel(x_impl, backend)` writes the result into x on its device (backend is nullptr
+/// for the CPU); `out_of_place(clone_of_x)` computes the same result with autograd when history is involved.
 template <class T, class OutOfPlace, class Kernel>
 Tensor<T>& inplace(const char* op, Tensor<T>& x, const TensorImpl* other, OutOfPlace out_of_place, Kernel kernel) {
-  if (other) common_device(op, {x.impl().get(), other});
-  require_cpu(op, {x.impl().get()});
+  backend::DeviceBackend* be = other ? device_backend(op, {x.impl().get(), other}) : device_backend(op, {x.impl().get()});
   const bool history = is_grad_enabled() && (x.requires_grad() || (other && other->requires_grad));
   if (!history) {
-    kernel(*x.impl());
+    kernel(*x.impl(), be);
     x.impl()->storage->bump_version();
     return x;
   }
@@ -28,73 +34,91 @@ Tensor<T>& inplace(const char* op, Tensor<T>& x, const TensorImpl* other, OutOfP
   Tensor<T> y = out_of_place(clone(x));
   TG_CHECK(y.sizes() == x.sizes(), op, ": result of shape ", y.sizes(), " cannot be written into a tensor of shape ",
            x.sizes());
-  backend::cpu::update2<T, T>(*x.impl(), *y.impl(), [](T, T v) { return v; });
+  copy_into<T>(*x.impl(), *y.impl());
   x.impl()->storage->bump_version();
   x.impl()->grad_fn = y.impl()->grad_fn;
   x.impl()->requires_grad = true;
   return x;
 }
 
+/// x = f(x, b) in place: on the CPU through `cpu_f`, elsewhere as the backend's UpdateOp `op`.
+template <class T, class F>
+void update(backend::DeviceBackend* be, backend::UpdateOp op, TensorImpl& x, const TensorImpl& b, double alpha, F cpu_f) {
+  if (be) be->update(op, x, b, alpha);
+  else backend::cpu::update2<T, T>(x, b, cpu_f);
+}
+
 }  // namespace detail
 
 /// x += alpha * other (other broadcast to x's shape).
 template <class T> Tensor<T>& add_(Tensor<T>& x, const Tensor<T>& other, double alpha) {
+  detail::check_broadcast_to("add_", other.sizes(), x.sizes());
   const T a = static_cast<T>(alpha);
   return detail::inplace(
-      "add_", x, other.impl().get(), [&](const Tensor<T>& xc) { return alpha == 1 ? add(xc, other) : add(xc, mul(other, detail::as_scalar(x, alpha))); },
-      [&](detail::TensorImpl& xi) {
-        detail::broadcast_shapes(xi.sizes, other.sizes(), "add_");
-        backend::cpu::update2<T, T>(xi, *other.impl(), [a](T u, T v) { return u + a * v; });
+      "add_", x, other.impl().get(),
+      [&](const Tensor<T>& xc) { return alpha == 1 ? add(xc, other) : add(xc, mul(other, detail::as_scalar(x, alpha))); },
+      [&](detail::TensorImpl& xi, backend::DeviceBackend* be) {
+        detail::update<T>(be, backend::UpdateOp::Axpy, xi, *other.impl(), alpha, [a](T u, T v) { return u + a * v; });
       });
 }
 template <class T> Tensor<T>& mul_(Tensor<T>& x, const Tensor<T>& other) {
+  detail::check_broadcast_to("mul_", other.sizes(), x.sizes());
   return detail::inplace(
       "mul_", x, other.impl().get(), [&](const Tensor<T>& xc) { return mul(xc, other); },
-      [&](detail::TensorImpl& xi) {
-        detail::broadcast_shapes(xi.sizes, other.sizes(), "mul_");
-        backend::cpu::update2<T, T>(xi, *other.impl(), [](T u, T v) { return u * v; });
+      [&](detail::TensorImpl& xi, backend::DeviceBackend* be) {
+        detail::update<T>(be, backend::UpdateOp::Mul, xi, *other.impl(), 1.0, [](T u, T v) { return u * v; });
       });
 }
 template <class T> Tensor<T>& div_(Tensor<T>& x, const Tensor<T>& other) {
+  detail::check_broadcast_to("div_", other.sizes(), x.sizes());
   return detail::inplace(
       "div_", x, other.impl().get(), [&](const Tensor<T>& xc) { return div(xc, other); },
-      [&](detail::TensorImpl& xi) {
-        detail::broadcast_shapes(xi.sizes, other.sizes(), "div_");
-        backend::cpu::update2<T, T>(xi, *other.impl(), [](T u, T v) { return u / v; });
+      [&](detail::TensorImpl& xi, backend::DeviceBackend* be) {
+        detail::update<T>(be, backend::UpdateOp::Div, xi, *other.impl(), 1.0, [](T u, T v) { return u / v; });
       });
 }
 template <class T> Tensor<T>& add_scalar_(Tensor<T>& x, double value) {
   const T v = static_cast<T>(value);
   return detail::inplace(
       "add_", x, nullptr, [&](const Tensor<T>& xc) { return xc + value; },
-      [v](detail::TensorImpl& xi) { backend::cpu::update1<T>(xi, [v](T u) { return u + v; }); });
+      [&](detail::TensorImpl& xi, backend::DeviceBackend* be) {
+        if (be) be->update(backend::UpdateOp::Axpy, xi, *detail::as_scalar(x, 1.0).impl(), value);
+        else backend::cpu::update1<T>(xi, [v](T u) { return u + v; });
+      });
 }
 template <class T> Tensor<T>& mul_scalar_(Tensor<T>& x, double value) {
   const T v = static_cast<T>(value);
   return detail::inplace(
       "mul_", x, nullptr, [&](const Tensor<T>& xc) { return xc * value; },
-      [v](detail::TensorImpl& xi) { backend::cpu::update1<T>(xi, [v](T u) { return u * v; }); });
+      [&](detail::TensorImpl& xi, backend::DeviceBackend* be) {
+        if (be) be->update(backend::UpdateOp::Mul, xi, *detail::as_scalar(x, value).impl(), 1.0);
+        else backend::cpu::update1<T>(xi, [v](T u) { return u * v; });
+      });
 }
 template <class T> Tensor<T>& fill_(Tensor<T>& x, double value) {
   const T v = static_cast<T>(value);
   return detail::inplace(
       "fill_", x, nullptr, [&](const Tensor<T>& xc) { return xc * 0.0 + value; },
-      [v](detail::TensorImpl& xi) { backend::cpu::update1<T>(xi, [v](T) { return v; }); });
+      [v, value](detail::TensorImpl& xi, backend::DeviceBackend* be) {
+        if (be) be->fill(xi, value);
+        else backend::cpu::update1<T>(xi, [v](T) { return v; });
+      });
 }
 /// Copies src (broadcast to x's shape) into x.
 template <class T> Tensor<T>& copy_(Tensor<T>& x, const Tensor<T>& src) {
+  detail::check_broadcast_to("copy_", src.sizes(), x.sizes());
   return detail::inplace(
-      "copy_", x, src.impl().get(), [&](const Tensor<T>& xc) { return add(mul(xc, detail::as_scalar(x, 0.0)), expand(src, xc.sizes())); },
-      [&](detail::TensorImpl& xi) {
-        TG_CHECK(detail::broadcast_shapes(xi.sizes, src.sizes(), "copy_") == xi.sizes, "copy_: source of shape ",
-                 src.sizes(), " cannot be broadcast to ", xi.sizes);
-        backend::cpu::update2<T, T>(xi, *src.impl(), [](T, T v) { return v; });
-      });
+      "copy_", x, src.impl().get(),
+      [&](const Tensor<T>& xc) { return add(mul(xc, detail::as_scalar(x, 0.0)), expand(src, xc.sizes())); },
+      [&](detail::TensorImpl& xi, backend::DeviceBackend*) { detail::copy_into<T>(xi, *src.impl()); });
 }
 template <class T> Tensor<T>& clamp_(Tensor<T>& x, double min, double max) {
   return detail::inplace(
       "clamp_", x, nullptr, [&](const Tensor<T>& xc) { return clamp(xc, min, max); },
-      [min, max](detail::TensorImpl& xi) { backend::cpu::update1<T>(xi, functors::Clamp{min, max}); });
+      [&](detail::TensorImpl& xi, backend::DeviceBackend* be) {
+        if (be) detail::copy_into<T>(xi, *clamp(x.detach(), min, max).impl());
+        else backend::cpu::update1<T>(xi, functors::Clamp{min, max});
+      });
 }
 
 template <class T> Tensor<T>& operator+=(Tensor<T>& x, const Tensor<T>& o) { return add_(x, o); }

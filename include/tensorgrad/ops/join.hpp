@@ -32,11 +32,13 @@ template <class T> std::vector<ImplPtr> impls_of(const std::vector<Tensor<T>>& i
 template <class T>
 void copy_into_region(const Tensor<T>& out, const Shape& strides, std::int64_t offset, const Tensor<T>& src) {
   ImplPtr region = make_alias(*out.impl(), src.sizes(), strides, out.storage_offset() + offset);
-  backend::cpu::update2<T, T>(*region, *src.impl(), [](T, T v) { return v; });
+  copy_into<T>(*region, *src.impl());
 }
 
-inline void require_cpu_list(const char* op, const std::vector<const TensorImpl*>& impls) {
-  for (const TensorImpl* t : impls) require_cpu(op, {impls.front(), t});
+/// All tensors of a list on one device; returns it.
+inline Device common_device_list(const char* op, const std::vector<const TensorImpl*>& impls) {
+  for (const TensorImpl* t : impls) common_device(op, {impls.front(), t});
+  return impls.front()->device();
 }
 
 }  // namespace detail
@@ -48,7 +50,7 @@ template <class T> Tensor<T> cat(const std::vector<Tensor<T>>& tensors, std::int
   TG_CHECK(!tensors.empty(), "cat: expected a non-empty list of tensors");
   std::vector<const detail::TensorImpl*> impls;
   for (const Tensor<T>& t : tensors) impls.push_back(t.impl().get());
-  detail::require_cpu_list("cat", impls);
+  const Device device = detail::common_device_list("cat", impls);
   auto skipped = [](const Tensor<T>& t) { return t.dim() == 1 && t.numel() == 0; };
   std::size_t ref = 0;
   while (ref + 1 < tensors.size() && skipped(tensors[ref])) ++ref;
@@ -71,7 +73,7 @@ template <class T> Tensor<T> cat(const std::vector<Tensor<T>>& tensors, std::int
     out_shape[d] += s[d];
   }
 
-  Tensor<T> out = empty<T>(out_shape);
+  Tensor<T> out = empty<T>(out_shape, device);
   std::int64_t offset = 0;
   for (const Tensor<T>& t : tensors) {
     if (skipped(t)) continue;
@@ -87,7 +89,7 @@ template <class T> Tensor<T> cat(const std::vector<Tensor<T>>& tensors, std::int
                           std::int64_t start = 0;
                           for (std::size_t i = 0; i < lengths.size(); ++i) {
                             if (lengths[i] < 0) {
-                              if (gi.needs(i)) gi.set(i, zeros<T>(Shape{0}));
+                              if (gi.needs(i)) gi.set(i, zeros<T>(Shape{0}, g.device()));
                               continue;
                             }
                             if (gi.needs(i)) gi.set(i, slice(g, d, start, start + lengths[i]));
@@ -107,7 +109,7 @@ template <class T> Tensor<T> stack(const std::vector<Tensor<T>>& tensors, std::i
   TG_CHECK(!tensors.empty(), "stack: expected a non-empty list of tensors");
   std::vector<const detail::TensorImpl*> impls;
   for (const Tensor<T>& t : tensors) impls.push_back(t.impl().get());
-  detail::require_cpu_list("stack", impls);
+  const Device device = detail::common_device_list("stack", impls);
   const Shape& shape = tensors[0].sizes();
   for (std::size_t i = 1; i < tensors.size(); ++i)
     TG_CHECK(tensors[i].sizes() == shape, "stack: expects each tensor to be equal size, but got ", shape,
@@ -116,7 +118,7 @@ template <class T> Tensor<T> stack(const std::vector<Tensor<T>>& tensors, std::i
 
   Shape out_shape = shape;
   out_shape.insert(d, static_cast<std::int64_t>(tensors.size()));
-  Tensor<T> out = empty<T>(out_shape);
+  Tensor<T> out = empty<T>(out_shape, device);
   Shape entry_strides = out.strides();  // entry i is out.select(d, i)
   entry_strides.erase(d);
   for (std::size_t i = 0; i < tensors.size(); ++i)

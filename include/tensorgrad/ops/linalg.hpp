@@ -6,17 +6,55 @@
 namespace tg {
 namespace detail {
 
-/// a [..., n, k] · b [..., k, m] with broadcast batch dims; both at least 2-d.
-template <class T> Tensor<T> batched_matmul(const Tensor<T>& a, const Tensor<T>& b) {
-  require_cpu("matmul", {a.impl().get(), b.impl().get()});
-  const std::int64_t n = a.size(-2), k = a.size(-1), k2 = b.size(-2), m = b.size(-1);
-  TG_CHECK(k == k2, "matmul: shapes ", a.sizes(), " and ", b.sizes(), " cannot be multiplied (", k, " != ", k2, ")");
+/// The single stride that walks an operand's batch dims (broadcast to `batch`) in row-major order, if one
+/// exists: all zero (fully broadcast) or collapsible like a contiguous block. Returns false otherwise.
+inline bool uniform_batch_stride(const Shape& batch, const Shape& strides, std::int64_t& stride) {
+  stride = 0;
+  std::int64_t expected = -1;  // the stride the next-outer non-trivial dim must have
+  for (int d = batch.size() - 1; d >= 0; --d) {
+    if (batch[d] == 1) continue;
+    if (expected < 0) stride = strides[d];
+    else if (strides[d] != expected) return false;
+    expected = strides[d] * batch[d];
+  }
+  return true;
+}
+
+/// Batched GEMM through the device backend: each operand's batch dims must collapse to one stride; one that
+/// does not (a rare partial broadcast) is materialised first.
+template <class T>
+void device_gemm(backend::DeviceBackend& be, Tensor<T> a, Tensor<T> b, const Shape& batch, Tensor<T>& out) {
+  const std::int64_t n = a.size(-2), k = a.size(-1), m = b.size(-1);
+  if (out.numel() == 0) return;
+  if (k == 0) {
+    be.fill(*out.impl(), 0.0);
+    return;
+  }
+  auto batch_strides = [&](const Tensor<T>& t) {
+    Shape st = Shape::filled(batch.size(), 0);
+    const int lead = batch.size() - (t.dim() - 2);
+    for (int i = 0; i < t.dim() - 2; ++i) st[lead + i] = t.sizes()[i] == 1 ? 0 : t.strides()[i];
+    return st;
+  };
+  auto prepare = [&](Tensor<T>& t, std::int64_t rows, std::int64_t cols, std::int64_t& stride) {
+    if (uniform_batch_stride(batch, batch_strides(t), stride)) return;
+    Shape full = batch;
+    full.push_back(rows);
+    full.push_back(cols);
+    t = clone(expand(t, full));
+    stride = rows * cols;
+  };
+  std::int64_t sa = 0, sb = 0;
+  prepare(a, n, k, sa);
+  prepare(b, k, m, sb);
+  be.gemm(dtype_v<T>, batch.numel(), n, k, m, a.impl()->template data<T>(), sa, a.stride(-2), a.stride(-1),
+          b.impl()->template data<T>(), sb, b.stride(-2), b.stride(-1), out.impl()->template data<T>());
+}
+
+/// Batched GEMM on the CPU: one Eigen GEMM per batch entry, operands mapped in place through their strides.
+template <class T> void cpu_gemm(const Tensor<T>& a, const Tensor<T>& b, const Shape& batch, Tensor<T>& out) {
+  const std::int64_t n = a.size(-2), k = a.size(-1), m = b.size(-1);
   const Shape ba(a.sizes().begin(), a.sizes().end() - 2), bb(b.sizes().begin(), b.sizes().end() - 2);
-  const Shape batch = broadcast_shapes(ba, bb, "matmul");
-  Shape out_shape = batch;
-  out_shape.push_back(n);
-  out_shape.push_back(m);
-  Tensor<T> out = empty<T>(out_shape);
   const auto& ai = *a.impl();
   const auto& bi = *b.impl();
   const int nb = batch.size();
@@ -38,6 +76,21 @@ template <class T> Tensor<T> batched_matmul(const Tensor<T>& a, const Tensor<T>&
                        bi.template data<T>() + ob, m, bi.strides[bi.sizes.size() - 2], bi.strides[bi.sizes.size() - 1],
                        po + t * n * m);
   }
+}
+
+/// a [..., n, k] · b [..., k, m] with broadcast batch dims; both at least 2-d.
+template <class T> Tensor<T> batched_matmul(const Tensor<T>& a, const Tensor<T>& b) {
+  backend::DeviceBackend* be = device_backend("matmul", {a.impl().get(), b.impl().get()});
+  const std::int64_t n = a.size(-2), k = a.size(-1), k2 = b.size(-2), m = b.size(-1);
+  TG_CHECK(k == k2, "matmul: shapes ", a.sizes(), " and ", b.sizes(), " cannot be multiplied (", k, " != ", k2, ")");
+  const Shape ba(a.sizes().begin(), a.sizes().end() - 2), bb(b.sizes().begin(), b.sizes().end() - 2);
+  const Shape batch = broadcast_shapes(ba, bb, "matmul");
+  Shape out_shape = batch;
+  out_shape.push_back(n);
+  out_shape.push_back(m);
+  Tensor<T> out = empty<T>(out_shape, a.device());
+  if (be) device_gemm(*be, a, b, batch, out);
+  else cpu_gemm(a, b, batch, out);
   if (autograd::any_requires_grad(a, b)) {
     autograd::SavedImpl s_a, s_b;
     if (b.requires_grad()) s_a = autograd::save(a);

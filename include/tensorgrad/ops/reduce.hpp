@@ -22,10 +22,15 @@ inline Shape reduced_shape(const Shape& s, int dim, bool keepdim) {
   return k;
 }
 
-/// Reduces over every dim where `kept` is 1 (kept has x's rank), starting from `init`.
-template <class T, class F> Tensor<T> reduce(const Tensor<T>& x, const Shape& kept, T init, F f) {
-  Tensor<T> out = full<T>(kept, init);
-  backend::cpu::reduce_into<T, T>(*x.impl(), *out.impl(), f);
+/// Sums over every dim where `kept` is 1 (kept has x's rank), on x's device.
+template <class T> Tensor<T> sum_kept(const char* op, const Tensor<T>& x, const Shape& kept) {
+  if (auto* be = device_backend(op, {x.impl().get()})) {
+    Tensor<T> out = empty<T>(kept, x.device());
+    be->sum(*x.impl(), *out.impl());
+    return out;
+  }
+  Tensor<T> out = zeros<T>(kept);
+  backend::cpu::reduce_into<T, T>(*x.impl(), *out.impl(), [](T a, T b) { return a + b; });
   return out;
 }
 
@@ -91,8 +96,7 @@ Tensor<T> gather_at(const char* name, const Tensor<T>& x, int d, const Tensor<st
 
 /// Sum of all elements (0-d).
 template <class T> Tensor<T> sum(const Tensor<T>& x) {
-  detail::require_cpu("sum", {x.impl().get()});
-  Tensor<T> out = detail::reduce<T>(x, Shape::filled(x.dim(), 1), T(0), [](T a, T b) { return a + b; });
+  Tensor<T> out = detail::sum_kept("sum", x, Shape::filled(x.dim(), 1));
   out.impl()->sizes = Shape{};
   out.impl()->strides = Shape{};
   if (autograd::any_requires_grad(x))
@@ -103,9 +107,8 @@ template <class T> Tensor<T> sum(const Tensor<T>& x) {
 }
 
 template <class T> Tensor<T> sum(const Tensor<T>& x, std::int64_t dim, bool keepdim) {
-  detail::require_cpu("sum", {x.impl().get()});
   const int d = detail::wrap_dim(dim, x.dim(), "sum");
-  Tensor<T> out = detail::reduce<T>(x, detail::kept_shape(x.sizes(), d), T(0), [](T a, T b) { return a + b; });
+  Tensor<T> out = detail::sum_kept("sum", x, detail::kept_shape(x.sizes(), d));
   out.impl()->sizes = detail::reduced_shape(x.sizes(), d, keepdim);
   out.impl()->strides = detail::contiguous_strides(out.impl()->sizes);
   if (autograd::any_requires_grad(x))

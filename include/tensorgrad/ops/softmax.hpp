@@ -42,13 +42,21 @@ template <class T> Tensor<T> softmax_forward(const Tensor<T>& x, int d, bool log
   return out;
 }
 
+template <class T> Tensor<T> softmax_dispatch(const char* op, const Tensor<T>& x, int d, bool log) {
+  auto* be = device_backend(op, {x.impl().get()});
+  if (!be) return softmax_forward(x, d, log);
+  const Tensor<T> xc = x.contiguous();
+  Tensor<T> out = empty<T>(x.sizes(), x.device());
+  be->softmax(*xc.impl(), d, log, *out.impl());
+  return out;
+}
+
 }  // namespace detail
 
 /// exp(x) / sum(exp(x)) along dim.
 template <class T> Tensor<T> softmax(const Tensor<T>& x, std::int64_t dim) {
-  detail::require_cpu("softmax", {x.impl().get()});
   const int d = detail::wrap_dim(dim, x.dim(), "softmax");
-  Tensor<T> y = detail::softmax_forward(x, d, false);
+  Tensor<T> y = detail::softmax_dispatch("softmax", x, d, false);
   if (autograd::any_requires_grad(x))
     autograd::record("SoftmaxBackward", y, {x.impl()}, [sy = autograd::save(y), d](const Tensor<T>& g, autograd::GradInputs& gi) {
       const Tensor<T> yv(sy.get("SoftmaxBackward"));
@@ -60,9 +68,8 @@ template <class T> Tensor<T> softmax(const Tensor<T>& x, std::int64_t dim) {
 
 /// x − logsumexp(x) along dim.
 template <class T> Tensor<T> log_softmax(const Tensor<T>& x, std::int64_t dim) {
-  detail::require_cpu("log_softmax", {x.impl().get()});
   const int d = detail::wrap_dim(dim, x.dim(), "log_softmax");
-  Tensor<T> y = detail::softmax_forward(x, d, true);
+  Tensor<T> y = detail::softmax_dispatch("log_softmax", x, d, true);
   if (autograd::any_requires_grad(x))
     autograd::record("LogSoftmaxBackward", y, {x.impl()},
                      [sy = autograd::save(y), d](const Tensor<T>& g, autograd::GradInputs& gi) {

@@ -13,9 +13,10 @@ namespace detail {
 template <class Op, class T>
 Tensor<T> unary_op(const Tensor<T>& x, Op op = {}) {
   static_assert(is_floating_v<T>, "elementwise math needs a floating point tensor");
-  require_cpu(Op::name, {x.impl().get()});
-  Tensor<T> y = empty<T>(x.sizes());
-  backend::cpu::map1<T, T>(*x.impl(), *y.impl(), op);
+  backend::DeviceBackend* be = device_backend(Op::name, {x.impl().get()});
+  Tensor<T> y = empty<T>(x.sizes(), x.device());
+  if (be) be->unary(Op::id, op.params(), *x.impl(), *y.impl());
+  else backend::cpu::map1<T, T>(*x.impl(), *y.impl(), op);
   if (autograd::any_requires_grad(x)) {
     autograd::SavedImpl sx, sy;
     if (Op::saves_input) sx = autograd::save(x);
@@ -24,9 +25,12 @@ Tensor<T> unary_op(const Tensor<T>& x, Op op = {}) {
                      [op, sx, sy](const Tensor<T>& g, autograd::GradInputs& gi) {
                        const TensorImpl& xi = Op::saves_input ? *sx.get(Op::name) : *g.impl();
                        const TensorImpl& yi = Op::saves_output ? *sy.get(Op::name) : *g.impl();
-                       Tensor<T> dx = empty<T>(g.sizes());
-                       backend::cpu::map3<T, T, T, T>(*g.impl(), xi, yi, *dx.impl(),
-                                                      [op](T gv, T xv, T yv) { return gv * op.grad(xv, yv); });
+                       Tensor<T> dx = empty<T>(g.sizes(), g.device());
+                       if (auto* be = device_backend(Op::name, {g.impl().get(), &xi, &yi}))
+                         be->unary_backward(Op::id, op.params(), *g.impl(), xi, yi, *dx.impl());
+                       else
+                         backend::cpu::map3<T, T, T, T>(*g.impl(), xi, yi, *dx.impl(),
+                                                        [op](T gv, T xv, T yv) { return gv * op.grad(xv, yv); });
                        gi.set(0, dx);
                      });
   }

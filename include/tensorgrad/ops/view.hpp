@@ -50,9 +50,8 @@ inline Shape infer_shape(const Shape& requested, std::int64_t numel, const char*
 
 /// Clone into a new contiguous tensor (differentiable).
 template <class T> Tensor<T> clone(const Tensor<T>& x) {
-  detail::require_cpu("clone", {x.impl().get()});
-  Tensor<T> out = empty<T>(x.sizes());
-  backend::cpu::map1<T, T>(*x.impl(), *out.impl(), [](T v) { return v; });
+  Tensor<T> out = empty<T>(x.sizes(), x.device());
+  detail::copy_into<T>(*out.impl(), *x.impl());
   if (autograd::any_requires_grad(x))
     autograd::record("CloneBackward", out, {x.impl()},
                      [](const Tensor<T>& g, autograd::GradInputs& gi) { gi.set(0, g); });
@@ -179,9 +178,9 @@ namespace detail {
 /// Gradient of a view that picks a sub-region: zeros of the input's shape with the gradient written into
 /// the same region (`pick` maps the full tensor to the region).
 template <class T, class Pick> Tensor<T> scatter_back(const Tensor<T>& g, const Shape& from, Pick pick) {
-  Tensor<T> full = zeros<T>(from);
+  Tensor<T> full = zeros<T>(from, g.device());
   Tensor<T> region = pick(full);
-  backend::cpu::update2<T, T>(*region.impl(), *g.impl(), [](T, T v) { return v; });
+  copy_into<T>(*region.impl(), *g.impl());
   return full;
 }
 }  // namespace detail
@@ -226,9 +225,9 @@ template <class U, class T> Tensor<U> to(const Tensor<T>& x) {
   if constexpr (std::is_same_v<U, T>) {
     return x;
   } else {
-    detail::require_cpu("to", {x.impl().get()});
-    Tensor<U> out = empty<U>(x.sizes());
-    backend::cpu::map1<U, T>(*x.impl(), *out.impl(), [](T v) { return static_cast<U>(v); });
+    Tensor<U> out = empty<U>(x.sizes(), x.device());
+    if (auto* be = detail::device_backend("to", {x.impl().get()})) be->cast(*x.impl(), *out.impl());
+    else backend::cpu::map1<U, T>(*x.impl(), *out.impl(), [](T v) { return static_cast<U>(v); });
     if constexpr (is_floating_v<T> && is_floating_v<U>) {
       if (autograd::any_requires_grad(x))
         autograd::record("ToCopyBackward", out, {x.impl()},
