@@ -278,6 +278,12 @@ TEST_CASE("gradcheck: matmul and mm", "[gradcheck][linalg]") {
       {"3-d . 1-d", F2(a.matmul(b)), {make({2, 3, 4}), make({4})}},
       {"mm", F2(tg::mm(a, b)), {make({2, 3}), make({3, 4})}},
       {"mm strided", F2(a.mm(b)), {make({3, 2}, N, S), make({2, 4}, N, T)}},
+      {"linear", [](const Inputs& in) { return tg::linear(in[0], in[1], in[2]); }, {make({3, 4}), make({2, 4}), make({2})}},
+      {"linear no bias", F2(tg::linear(a, b)), {make({3, 4}), make({2, 4})}},
+      {"linear 3-d input", [](const Inputs& in) { return tg::linear(in[0], in[1], in[2]); },
+       {make({2, 3, 4}), make({5, 4}), make({5})}},
+      {"linear transposed input and weight", [](const Inputs& in) { return tg::linear(in[0], in[1], in[2]); },
+       {make({3, 4}, N, T), make({2, 4}, N, T), make({2})}},
   };
   for (const MatmulCase& c : table) check_gradients(std::string(c.name) + " on " + describe(c.inputs), c.fn, c.inputs);
 }

@@ -23,9 +23,20 @@ inline ImplPtr add_grads(const ImplPtr& acc, const ImplPtr& g) {
   return add(Tensor<double>(acc), Tensor<double>(g)).impl();
 }
 
-/// Accumulates into a tensor's .grad: the first gradient is copied into a buffer the tensor owns, later ones
-/// are added in place (so a handle from grad() sees the update, as in PyTorch).
-inline void accumulate(detail::TensorImpl& t, const ImplPtr& g) {
+/// True when nothing else can see g's buffer: this is the only handle, it owns its whole storage and is dense.
+inline bool exclusively_owned(const ImplPtr& g) {
+  return g.use_count() == 1 && g->storage.use_count() == 1 && !g->is_view && g->offset == 0 && g->is_contiguous() &&
+         static_cast<std::size_t>(g->numel()) * dtype_size(g->dtype) == g->storage->nbytes();
+}
+
+/// Accumulates into a tensor's .grad: the first gradient becomes .grad (taken over when nothing else can see
+/// it, else copied into a buffer the tensor owns), later ones are added in place (so a handle from grad() sees
+/// the update, as in PyTorch).
+inline void accumulate(detail::TensorImpl& t, ImplPtr g) {
+  if (!t.grad && exclusively_owned(g)) {
+    t.grad = std::move(g);
+    return;
+  }
   if (t.dtype == Dtype::Float32) {
     if (!t.grad) t.grad = clone(Tensor<float>(g)).impl();
     else { Tensor<float> acc(t.grad); add_(acc, Tensor<float>(g)); }
@@ -68,7 +79,7 @@ inline void backward(const ImplPtr& root, const ImplPtr& grad, bool retain_graph
            root->sizes);
   NoGradGuard no_grad;  // backward math is not recorded (create_graph is not supported)
   if (!root->grad_fn) {
-    detail_engine::accumulate(*root, grad);
+    detail_engine::accumulate(*root, grad);  // the caller's gradient: copied, never taken over
     return;
   }
   std::vector<Node*> order = detail_engine::topological_order(root->grad_fn.get());
@@ -79,17 +90,17 @@ inline void backward(const ImplPtr& root, const ImplPtr& grad, bool retain_graph
   for (Node* node : order) {
     ImplPtr g = std::move(node->pending_grad);
     if (!g) continue;  // no gradient flowed here (e.g. every path to it needed none)
-    if (auto out = node->retained_output.lock()) detail_engine::accumulate(*out, g);
+    if (auto out = node->retained_output.lock()) detail_engine::accumulate(*out, g);  // g stays shared: copied
     grad_inputs.assign(node->next_edges.size(), nullptr);
     node->apply(g, grad_inputs);
     if (!retain_graph) node->release_saved();
     for (std::size_t i = 0; i < node->next_edges.size(); ++i) {
       const Edge& e = node->next_edges[i];
-      const ImplPtr& gi = grad_inputs[i];
+      ImplPtr gi = std::move(grad_inputs[i]);
       if (!e.valid() || !gi) continue;
       TG_CHECK(gi->sizes == e.shape, node->name(), ": backward produced a gradient of shape ", gi->sizes,
                " for input ", i, " of shape ", e.shape);
-      if (e.leaf) detail_engine::accumulate(*e.leaf, gi);
+      if (e.leaf) detail_engine::accumulate(*e.leaf, std::move(gi));
       else e.node->pending_grad = e.node->pending_grad ? detail_engine::add_grads(e.node->pending_grad, gi) : gi;
     }
   }

@@ -22,17 +22,7 @@ using tg::silu;
 using tg::softmax;
 using tg::tanh;
 
-/// x·Wᵀ + b for x [*, in], weight [out, in], bias [out] (or undefined for none).
-template <class T> Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& bias = Tensor<T>()) {
-  TG_CHECK(weight.dim() == 2, "linear: weight must be 2-d [out_features, in_features], got shape ", weight.sizes());
-  TG_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1), "linear: input of shape ", x.sizes(),
-           " does not match weight of shape ", weight.sizes(), " (expected ", weight.size(1), " input features)");
-  Tensor<T> y = matmul(x, t(weight));
-  if (!bias.defined()) return y;
-  TG_CHECK(bias.dim() == 1 && bias.size(0) == weight.size(0), "linear: bias of shape ", bias.sizes(),
-           " does not match weight of shape ", weight.sizes(), " (expected [", weight.size(0), "])");
-  return y + bias;
-}
+using tg::linear;  // x·Wᵀ + b, one fused op (ops/linalg.hpp)
 
 /// In training, zeroes each element with probability p and scales the rest by 1/(1−p) (so the expected
 /// value is unchanged); the identity when not training. The mask is drawn from `gen`. Differentiable.

@@ -1,6 +1,7 @@
 #pragma once
 /// matmul with PyTorch's rules (1-d, 2-d, batched with broadcast batch dims) and mm.
 #include "../backend/cpu/gemm.hpp"
+#include "inplace.hpp"
 #include "reduce.hpp"
 
 namespace tg {
@@ -127,6 +128,45 @@ template <class T> Tensor<T> matmul(const Tensor<T>& a, const Tensor<T>& b) {
 template <class T> Tensor<T> mm(const Tensor<T>& a, const Tensor<T>& b) {
   TG_CHECK(a.dim() == 2 && b.dim() == 2, "mm: expected 2-d tensors, got shapes ", a.sizes(), " and ", b.sizes());
   return detail::batched_matmul(a, b);
+}
+
+/// y = x·Wᵀ + b for x [*, in], weight [out, in], bias [out] (undefined for none), as one op: a single GEMM
+/// forward, and a backward whose weight gradient gᵀ·x comes out contiguous in weight's own [out, in] layout
+/// (so accumulating it into .grad is a plain copy or a steal, not a transpose).
+template <class T> Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& bias = Tensor<T>()) {
+  TG_CHECK(weight.dim() == 2, "linear: weight must be 2-d [out_features, in_features], got shape ", weight.sizes());
+  TG_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1), "linear: input of shape ", x.sizes(),
+           " does not match weight of shape ", weight.sizes(), " (expected ", weight.size(1), " input features)");
+  TG_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == weight.size(0)), "linear: bias of shape ",
+           bias.defined() ? bias.sizes() : Shape{}, " does not match weight of shape ", weight.sizes(), " (expected [",
+           weight.size(0), "])");
+  if (x.dim() != 2) {  // fold leading dims into one batch dim and back
+    Shape out_shape = x.sizes();
+    out_shape[out_shape.size() - 1] = weight.size(0);
+    return reshape(linear(reshape(x, Shape{-1, x.size(-1)}), weight, bias), out_shape);
+  }
+  auto* be = bias.defined() ? detail::device_backend("linear", {x.impl().get(), weight.impl().get(), bias.impl().get()})
+                            : detail::device_backend("linear", {x.impl().get(), weight.impl().get()});
+  const Tensor<T> wt = transpose(weight.detach(), 0, 1);
+  Tensor<T> y = empty<T>(Shape{x.size(0), weight.size(0)}, x.device());
+  if (be) detail::device_gemm(*be, x.detach(), wt, Shape{}, y);
+  else detail::cpu_gemm(x, wt, Shape{}, y);
+  if (bias.defined()) {
+    NoGradGuard no_grad;  // the bias add belongs to this op's node, not a node of its own
+    add_(y, bias.detach());
+  }
+  if (autograd::any_requires_grad(x, weight, bias)) {
+    autograd::SavedImpl sx, sw;
+    if (weight.requires_grad()) sx = autograd::save(x);
+    if (x.requires_grad()) sw = autograd::save(weight);
+    autograd::record("AddmmBackward", y, {x.impl(), weight.impl(), bias.defined() ? bias.impl() : nullptr},
+                     [sx, sw](const Tensor<T>& g, autograd::GradInputs& gi) {
+                       if (gi.needs(0)) gi.set(0, mm(g, Tensor<T>(sw.get("AddmmBackward"))));
+                       if (gi.needs(1)) gi.set(1, mm(transpose(g, 0, 1), Tensor<T>(sx.get("AddmmBackward"))));
+                       if (gi.needs(2)) gi.set(2, sum(g, 0));
+                     });
+  }
+  return y;
 }
 
 }  // namespace tg
