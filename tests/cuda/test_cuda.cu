@@ -153,7 +153,8 @@ TEMPLATE_TEST_CASE("cuda binary ops broadcast like the CPU", "", float, double) 
   pairs.emplace_back("column slice with row", operand({31, 99}).slice(1, 1, 99, 3), operand({1, 33}));
   for (const auto& [name, f] : ops) {
     for (const auto& [label, a, b] : pairs) {
-      const bool differentiable = name == "add" || name == "sub" || name == "mul" || name == "div" || name == "pow";
+      // pow's gradients have their own test case below.
+      const bool differentiable = name == "add" || name == "sub" || name == "mul" || name == "div";
       const Tensor<T> ac = a.detach().requires_grad_(differentiable), bc = b.detach().requires_grad_(differentiable);
       const Tensor<T> ag = on_cuda(a.detach()).requires_grad_(differentiable);
       const Tensor<T> bg = on_cuda(b.detach()).requires_grad_(differentiable);
@@ -168,6 +169,20 @@ TEMPLATE_TEST_CASE("cuda binary ops broadcast like the CPU", "", float, double) 
       check_close(bc.grad(), bg.grad(), 1e-4, 1e-4, name + " grad b, " + label);
     }
   }
+}
+
+TEST_CASE("cuda pow of two tensors differentiates like the CPU") {
+  REQUIRE_GPU();
+  tg::manual_seed(37);
+  const Tensor<float> a = tg::rand<float>({33, 40}) * 2.0 + 0.1, b = tg::rand<float>({40}) * 3.0 - 1.0;
+  const Tensor<float> ac = a.detach().requires_grad_(), bc = b.detach().requires_grad_();
+  const Tensor<float> ag = on_cuda(a).requires_grad_(), bg = on_cuda(b).requires_grad_();
+  const Tensor<float> yc = tg::pow(ac, bc), yg = tg::pow(ag, bg);
+  check_close(yc, yg, 1e-5, 1e-5, "pow forward");
+  yc.sum().backward();
+  yg.sum().backward();
+  check_close(ac.grad(), ag.grad(), 1e-4, 1e-5, "pow grad a");
+  check_close(bc.grad(), bg.grad(), 1e-4, 1e-4, "pow grad b (summed over 33 rows)");
 }
 
 TEST_CASE("cuda in-place updates, fills and copies write through strided views") {
@@ -231,6 +246,7 @@ TEMPLATE_TEST_CASE("cuda sum and mean over dims match the CPU", "", float, doubl
     const Tensor<T> yc = dim < 0 ? x.sum() : x.sum(dim, keepdim), yg = dim < 0 ? xg.sum() : xg.sum(dim, keepdim);
     const double scale = tg::abs(x).sum().item();
     check_close(yc, yg, 0, rel * scale + rel, "sum " + label);
+    if (x.numel() == 0) return;  // the mean of nothing is an error on every device
     const Tensor<T> mc = dim < 0 ? x.mean() : x.mean(dim, keepdim), mg = dim < 0 ? xg.mean() : xg.mean(dim, keepdim);
     check_close(mc, mg, 0, rel * scale + rel, "mean " + label);
   };
