@@ -16,3 +16,20 @@ TEST_CASE("var and std with an int dim pick the per-dim form, as x.var(0) in PyT
   CHECK(x.var().item() == Approx(8.75 / 3.0).epsilon(1e-15));  // no dim: all elements, unbiased (mean 2.75)
   CHECK(x.var(false).item() == Approx(8.75 / 4.0).epsilon(1e-15));
 }
+
+TEST_CASE("the CPU caching allocator hands a freed buffer of the same size back", "[storage]") {
+  tg::empty_cache();
+  const float* first = nullptr;
+  {
+    auto t = tg::empty<float>({1000, 3});
+    first = t.data();
+  }
+  CHECK(tg::detail::CpuAllocator::instance().cached_bytes() == 12032);  // 12,000 bytes rounded to 64
+  auto again = tg::zeros<float>({3000});
+  CHECK(again.data() == first);
+  CHECK(tg::detail::CpuAllocator::instance().cached_bytes() == 0);
+  CHECK(again.sum().item() == 0.0f);  // reused memory is initialised by the factory, not left stale
+  { auto other = tg::empty<float>({7}); }
+  tg::empty_cache();
+  CHECK(tg::detail::CpuAllocator::instance().cached_bytes() == 0);
+}

@@ -4,7 +4,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
+#include <unordered_map>
+#include <vector>
 
 #include "../backend/device_backend.hpp"
 #include "device.hpp"
@@ -27,22 +30,75 @@ inline backend::DeviceBackend& backend_for(Device d, const char* op) {
   return *b;
 }
 
-/// CPU buffers are 64-byte aligned so Eigen and AVX-512 loads never split cache lines.
-inline void* cpu_allocate(std::size_t nbytes) {
-  if (nbytes == 0) return nullptr;
-  void* p = std::aligned_alloc(64, (nbytes + 63) / 64 * 64);
-  if (!p) throw std::bad_alloc();
-  return p;
-}
-inline void cpu_deallocate(void* p) { std::free(p); }
+/// The CPU caching allocator. Freed buffers are kept in free lists keyed by their (64-byte rounded) size and
+/// handed out again, so a training loop that allocates the same shapes every step stops calling malloc after
+/// its first step, and never pays the kernel's page faults for fresh large buffers again. At most
+/// kMaxCachedBytes are kept; tg::empty_cache() returns them to the system. Buffers are 64-byte aligned so
+/// Eigen and AVX-512 loads never split cache lines.
+class CpuAllocator {
+ public:
+  static constexpr std::size_t kMaxCachedBytes = std::size_t{256} << 20;
+
+  static CpuAllocator& instance() {
+    static CpuAllocator* allocator = new CpuAllocator;  // never destroyed: storages may outlive statics
+    return *allocator;
+  }
+  void* allocate(std::size_t nbytes) {
+    if (nbytes == 0) return nullptr;
+    const std::size_t size = rounded(nbytes);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = free_.find(size);
+      if (it != free_.end() && !it->second.empty()) {
+        void* p = it->second.back();
+        it->second.pop_back();
+        cached_bytes_ -= size;
+        return p;
+      }
+    }
+    void* p = std::aligned_alloc(64, size);
+    if (!p) throw std::bad_alloc();
+    return p;
+  }
+  void deallocate(void* p, std::size_t nbytes) {
+    if (!p) return;
+    const std::size_t size = rounded(nbytes);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (cached_bytes_ + size <= kMaxCachedBytes) {
+        free_[size].push_back(p);
+        cached_bytes_ += size;
+        return;
+      }
+    }
+    std::free(p);
+  }
+  void empty_cache() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& [size, blocks] : free_)
+      for (void* p : blocks) std::free(p);
+    free_.clear();
+    cached_bytes_ = 0;
+  }
+  std::size_t cached_bytes() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return cached_bytes_;
+  }
+
+ private:
+  static std::size_t rounded(std::size_t nbytes) { return (nbytes + 63) / 64 * 64; }
+  std::mutex mutex_;
+  std::unordered_map<std::size_t, std::vector<void*>> free_;
+  std::size_t cached_bytes_ = 0;
+};
 
 class Storage {
  public:
   Storage(std::size_t nbytes, Device device) : nbytes_(nbytes), device_(device) {
-    data_ = device.is_cpu() ? cpu_allocate(nbytes) : backend_for(device, "allocate").allocate(nbytes, device.index);
+    data_ = device.is_cpu() ? CpuAllocator::instance().allocate(nbytes) : backend_for(device, "allocate").allocate(nbytes, device.index);
   }
   ~Storage() {
-    if (device_.is_cpu()) cpu_deallocate(data_);
+    if (device_.is_cpu()) CpuAllocator::instance().deallocate(data_, nbytes_);
     else if (data_) cuda_backend_slot()->deallocate(data_, nbytes_, device_.index);
   }
   Storage(const Storage&) = delete;
@@ -65,4 +121,8 @@ class Storage {
 };
 
 }  // namespace detail
+
+/// Returns the CPU allocator's cached buffers to the system (as torch.cuda.empty_cache does for the GPU).
+inline void empty_cache() { detail::CpuAllocator::instance().empty_cache(); }
+
 }  // namespace tg
