@@ -23,7 +23,7 @@ using tg::backend::cuda::OffsetCalc;
 namespace {
 
 constexpr int kNumUnaryOps = static_cast<int>(UnaryOp::Clamp) + 1;
-constexpr int kNumBinaryOps = static_cast<int>(BinaryOp::Ge) + 1;
+constexpr int kNumBinaryOps = static_cast<int>(BinaryOp::PowGradExponent) + 1;
 
 /// The public op that a unary id stands for, with the parameters `p` (nullptr: an id this test does not know).
 template <class T> std::function<Tensor<T>(const Tensor<T>&)> public_unary(UnaryOp op, OpParams p) {
@@ -63,6 +63,11 @@ template <class T> std::function<Tensor<T>(const Tensor<T>&, const Tensor<T>&)> 
     case BinaryOp::Le: return [](const Tn& a, const Tn& b) { return tg::le(a, b); };
     case BinaryOp::Gt: return [](const Tn& a, const Tn& b) { return tg::gt(a, b); };
     case BinaryOp::Ge: return [](const Tn& a, const Tn& b) { return tg::ge(a, b); };
+    // pow's partial derivatives are internal ops: the CPU path is binary_forward with the same functor.
+    case BinaryOp::PowGradBase:
+      return [](const Tn& a, const Tn& b) { return tg::detail::binary_forward("pow", a, b, tg::functors::PowGradBase{}); };
+    case BinaryOp::PowGradExponent:
+      return [](const Tn& a, const Tn& b) { return tg::detail::binary_forward("pow", a, b, tg::functors::PowGradExponent{}); };
   }
   return nullptr;
 }

@@ -25,7 +25,8 @@ struct TensorImpl;
 namespace backend {
 
 enum class UnaryOp : std::uint8_t { Neg, Exp, Log, Sqrt, Abs, Relu, LeakyRelu, Sigmoid, Tanh, Gelu, GeluTanh, Silu, Elu, PowScalar, Clamp };
-enum class BinaryOp : std::uint8_t { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge };
+/// PowGradBase / PowGradExponent are pow's partial derivatives (see ops/functors.hpp).
+enum class BinaryOp : std::uint8_t { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge, PowGradBase, PowGradExponent };
 /// In-place updates x = f(x, b): Copy (x = b), Axpy (x = x + alpha·b), Mul (x = x·b), Div (x = x/b).
 enum class UpdateOp : std::uint8_t { Copy, Axpy, Mul, Div };
 

@@ -45,6 +45,8 @@ template <class F> void visit_binary(BinaryOp op, F&& f) {
     case BinaryOp::Le: return f(Le{});
     case BinaryOp::Gt: return f(Gt{});
     case BinaryOp::Ge: return f(Ge{});
+    case BinaryOp::PowGradBase: return f(PowGradBase{});
+    case BinaryOp::PowGradExponent: return f(PowGradExponent{});
   }
   TG_CHECK(false, "unknown binary op id ", static_cast<int>(op));
 }

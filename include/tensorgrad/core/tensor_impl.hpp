@@ -30,6 +30,7 @@ struct TensorImpl {
   std::int64_t numel() const { return sizes.numel(); }
   Device device() const { return storage ? storage->device() : Device{}; }
   bool is_contiguous() const {
+    if (numel() == 0) return true;  // no elements, no layout (as PyTorch)
     std::int64_t expected = 1;
     for (int i = sizes.size() - 1; i >= 0; --i) {
       if (sizes[i] != 1 && strides[i] != expected) return false;

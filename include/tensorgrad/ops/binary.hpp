@@ -102,17 +102,12 @@ template <class T> Tensor<T> pow(const Tensor<T>& a, const Tensor<T>& b) {
          shb = b.sizes()](const Tensor<T>& g, autograd::GradInputs& gi) {
           const Tensor<T> av(sa.get("PowBackward")), bv(sb.get("PowBackward"));
           if (gi.needs(0)) {
-            // b * a^(b-1), written with the functor so b == 0 gives 0 rather than 0 * inf.
-            Tensor<T> d = detail::binary_forward("pow", av, bv, [](T x, T e) {
-              return e == T(0) ? T(0) : static_cast<T>(e * std::pow(x, e - T(1)));
-            });
+            Tensor<T> d = detail::binary_forward("pow", av, bv, functors::PowGradBase{});
             gi.set(0, detail::sum_to(mul(g, d), sha));
           }
           if (gi.needs(1)) {
             Tensor<T> y(sout.get("PowBackward"));
-            Tensor<T> d = detail::binary_forward("pow", av, y, [](T x, T yv) {
-              return x == T(0) ? T(0) : static_cast<T>(yv * std::log(x));
-            });
+            Tensor<T> d = detail::binary_forward("pow", av, y, functors::PowGradExponent{});
             d = mul(d, ones_like(bv));  // broadcast d to out's shape when b had fewer elements
             gi.set(1, detail::sum_to(mul(g, d), shb));
           }

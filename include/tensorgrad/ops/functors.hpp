@@ -210,5 +210,19 @@ struct Ge {
   static constexpr backend::BinaryOp id = backend::BinaryOp::Ge;
   template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a >= b); } };
 
+/// d(a^b)/da = b·a^(b−1), taken as 0 where b == 0 (not 0·a^-1, which is NaN at a == 0), as PyTorch.
+struct PowGradBase {
+  static constexpr backend::BinaryOp id = backend::BinaryOp::PowGradBase;
+  template <class T> TG_HOST_DEVICE T operator()(T a, T b) const {
+    return b == T(0) ? T(0) : static_cast<T>(b * std::pow(a, b - T(1)));
+  }
+};
+/// d(a^b)/db = a^b·log(a), computed from the base a and the output y = a^b; 0 where a == 0 (as PyTorch for
+/// b >= 0, where the true derivative is 0 or undefined).
+struct PowGradExponent {
+  static constexpr backend::BinaryOp id = backend::BinaryOp::PowGradExponent;
+  template <class T> TG_HOST_DEVICE T operator()(T a, T y) const { return a == T(0) ? T(0) : static_cast<T>(y * std::log(a)); }
+};
+
 }  // namespace functors
 }  // namespace tg
