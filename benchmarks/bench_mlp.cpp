@@ -25,6 +25,8 @@
 
 #include <tensorgrad/tensorgrad.hpp>
 
+#include "../examples/mnist_classifier.hpp"
+
 namespace nn = tg::nn;
 namespace F = tg::nn::functional;
 using tg::Tensor;
@@ -46,20 +48,6 @@ struct MLPImpl : nn::Module {
   }
 };
 TG_MODULE(MLP);
-
-// The seeds' MNISTClassifier (seed 002): Flatten, then Linear/ReLU/Dropout(0.2) twice and Linear(128, 10).
-struct MNISTClassifierImpl : nn::Module {
-  nn::Flatten flatten{nullptr};
-  nn::Sequential network{nullptr};
-  MNISTClassifierImpl() {
-    flatten = register_module("flatten", nn::Flatten());
-    network = register_module("network", nn::Sequential(nn::Linear(28 * 28, 256), nn::ReLU(), nn::Dropout(0.2),
-                                                        nn::Linear(256, 128), nn::ReLU(), nn::Dropout(0.2),
-                                                        nn::Linear(128, 10)));
-  }
-  Tensor<float> forward(const Tensor<float>& x) { return network(flatten(x)); }
-};
-TG_MODULE(MNISTClassifier);
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

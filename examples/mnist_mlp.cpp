@@ -29,26 +29,11 @@
 
 #include <tensorgrad/tensorgrad.hpp>
 
+#include "mnist_classifier.hpp"
+
 namespace nn = tg::nn;
 using tg::Tensor;
 using Clock = std::chrono::steady_clock;
-
-// Define the network
-struct MNISTClassifierImpl : nn::Module {
-  nn::Flatten flatten{nullptr};
-  nn::Sequential network{nullptr};
-  MNISTClassifierImpl() {
-    flatten = register_module("flatten", nn::Flatten());
-    network = register_module("network", nn::Sequential(nn::Linear(28 * 28, 256), nn::ReLU(), nn::Dropout(0.2),
-                                                        nn::Linear(256, 128), nn::ReLU(), nn::Dropout(0.2),
-                                                        nn::Linear(128, 10)));
-  }
-  Tensor<float> forward(Tensor<float> x) {
-    x = flatten(x);
-    return network(x);
-  }
-};
-TG_MODULE(MNISTClassifier);
 
 struct Args {
   int epochs = 10;

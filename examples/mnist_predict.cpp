@@ -14,25 +14,10 @@
 
 #include <tensorgrad/tensorgrad.hpp>
 
+#include "mnist_classifier.hpp"
+
 namespace nn = tg::nn;
 using tg::Tensor;
-
-// The network mnist_mlp trains (seed 002's MNISTClassifier): the checkpoint's names and shapes must match.
-struct MNISTClassifierImpl : nn::Module {
-  nn::Flatten flatten{nullptr};
-  nn::Sequential network{nullptr};
-  MNISTClassifierImpl() {
-    flatten = register_module("flatten", nn::Flatten());
-    network = register_module("network", nn::Sequential(nn::Linear(28 * 28, 256), nn::ReLU(), nn::Dropout(0.2),
-                                                        nn::Linear(256, 128), nn::ReLU(), nn::Dropout(0.2),
-                                                        nn::Linear(128, 10)));
-  }
-  Tensor<float> forward(Tensor<float> x) {
-    x = flatten(x);
-    return network(x);
-  }
-};
-TG_MODULE(MNISTClassifier);
 
 /// The 28 rows of a [1, 28, 28] image in [0, 1], two characters per pixel so the digit keeps its aspect.
 std::vector<std::string> ascii_art(const Tensor<float>& image) {

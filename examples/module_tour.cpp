@@ -12,6 +12,8 @@
 
 #include <tensorgrad/tensorgrad.hpp>
 
+#include "mnist_classifier.hpp"
+
 namespace nn = tg::nn;
 using tg::Tensor;
 
@@ -32,23 +34,6 @@ struct SimpleNetImpl : nn::Module {
   }
 };
 TG_MODULE(SimpleNet);
-
-// Seed 002's MNISTClassifier: 784 -> 256 -> 128 -> 10.
-struct MNISTClassifierImpl : nn::Module {
-  nn::Flatten flatten{nullptr};
-  nn::Sequential network{nullptr};
-  MNISTClassifierImpl() {
-    flatten = register_module("flatten", nn::Flatten());
-    network = register_module("network", nn::Sequential(nn::Linear(28 * 28, 256), nn::ReLU(), nn::Dropout(0.2),
-                                                        nn::Linear(256, 128), nn::ReLU(), nn::Dropout(0.2),
-                                                        nn::Linear(128, 10)));
-  }
-  Tensor<float> forward(Tensor<float> x) {
-    x = flatten(x);
-    return network(x);
-  }
-};
-TG_MODULE(MNISTClassifier);
 
 /// 235146 -> "235,146", as Python's f"{n:,}".
 std::string with_commas(std::int64_t n) {

@@ -390,6 +390,33 @@ TEST_CASE("cuda MLP gradients and SGD steps match the CPU run") {
   }
 }
 
+TEST_CASE("cuda nn::Sequential of Linear layers moved with to(kCUDA) matches the CPU model") {
+  REQUIRE_GPU();
+  tg::manual_seed(31);
+  tg::nn::Sequential cpu(tg::nn::Linear(20, 32), tg::nn::ReLU(), tg::nn::Linear(32, 3));
+  tg::nn::Sequential gpu(tg::nn::Linear(20, 32), tg::nn::ReLU(), tg::nn::Linear(32, 3));
+  {
+    tg::NoGradGuard no_grad;
+    const auto src = cpu->parameters();
+    auto dst = gpu->parameters();
+    for (std::size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+  }
+  gpu->to(tg::kCUDA);
+  for (const auto& p : gpu->parameters()) CHECK(p.device() == tg::kCUDA);
+  const Tensor<float> x = tg::randn<float>({64, 20}), y = tg::randn<float>({64, 3});
+  const Tensor<float> lc = tg::pow(cpu->forward(x) - y, 2.0).mean();
+  const Tensor<float> lg = tg::pow(gpu->forward(on_cuda(x)) - on_cuda(y), 2.0).mean();
+  CHECK(lg.item() == Approx(lc.item()).epsilon(1e-5));
+  lc.backward();
+  lg.backward();
+  const auto pc = cpu->named_parameters(), pg = gpu->named_parameters();
+  for (std::size_t i = 0; i < pc.size(); ++i) {
+    INFO(pc[i].first);
+    REQUIRE(pg[i].second.grad().device() == tg::kCUDA);
+    check_close(pc[i].second.grad(), pg[i].second.grad(), 1e-4, 1e-5, "d loss / d " + pc[i].first);
+  }
+}
+
 TEST_CASE("cuda caching allocator: a repeated training step calls cudaMalloc no more") {
   REQUIRE_GPU();
   tg::manual_seed(29);
