@@ -4,11 +4,11 @@
 //
 // Usage: perceptron [--seed N]     (N defaults to 42, the seed's np.random.seed(42))
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <iostream>
 
 #include <tensorgrad/tensorgrad.hpp>
+
+#include "seed_arg.hpp"
 
 using tg::Tensor;
 
@@ -64,15 +64,7 @@ int report(const Perceptron& perceptron, const Tensor<double>& X, const Tensor<s
 }
 
 int main(int argc, char** argv) {
-  std::uint64_t seed = 42;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
-      seed = std::strtoull(argv[++i], nullptr, 10);
-    } else {
-      std::fprintf(stderr, "usage: %s [--seed N]\n", argv[0]);
-      return 2;
-    }
-  }
+  const std::uint64_t seed = seed_from_args(argc, argv, 42);
   tg::manual_seed(seed);
   const auto X = tg::tensor<double>({{0, 0}, {0, 1}, {1, 0}, {1, 1}});
 

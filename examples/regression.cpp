@@ -6,10 +6,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <iostream>
 
 #include <tensorgrad/tensorgrad.hpp>
+
+#include "seed_arg.hpp"
 
 namespace nn = tg::nn;
 using tg::Tensor;
@@ -60,15 +61,7 @@ template <class Model> bool check_prediction(Model& model) {
 }
 
 int main(int argc, char** argv) {
-  std::uint64_t seed = 42;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
-      seed = std::strtoull(argv[++i], nullptr, 10);
-    } else {
-      std::fprintf(stderr, "usage: %s [--seed N]\n", argv[0]);
-      return 2;
-    }
-  }
+  const std::uint64_t seed = seed_from_args(argc, argv, 42);
   tg::manual_seed(seed);
 
   // Creating the dataset as tensors

@@ -4,13 +4,13 @@
 // Usage: xor [--seed N]     (N defaults to 0; every seed 0..9 reaches 100% accuracy)
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include <tensorgrad/tensorgrad.hpp>
+
+#include "seed_arg.hpp"
 
 namespace nn = tg::nn;
 using tg::Tensor;
@@ -33,15 +33,7 @@ struct XORNetImpl : nn::Module {
 TG_MODULE(XORNet);
 
 int main(int argc, char** argv) {
-  std::uint64_t seed = 0;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
-      seed = std::strtoull(argv[++i], nullptr, 10);
-    } else {
-      std::fprintf(stderr, "usage: %s [--seed N]\n", argv[0]);
-      return 2;
-    }
-  }
+  const std::uint64_t seed = seed_from_args(argc, argv, 0);
   tg::manual_seed(seed);
 
   std::cout << "Step 1: Preparing XOR Data\n" << std::string(30, '-') << "\n";
