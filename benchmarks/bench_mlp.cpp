@@ -5,6 +5,8 @@
 //   bench_mlp mnist-mlp BATCH STEPS     # 784-256-128-10 ReLU MLP, CrossEntropy, Adam(1e-3): one step is
 //                                       # zero_grad + forward + loss + backward + step; 16 random batches
 //                                       # cycled after 5 warm-up steps
+//   bench_mlp mnist-cnn BATCH STEPS     # the CNN of examples/mnist_cnn.cpp (no dropout), same step, input
+//                                       # [BATCH, 1, 28, 28]; LibTorch side: benchmarks/libtorch/cnn_reference.cpp
 //   bench_mlp mnist-infer BATCH STEPS   # the same MLP, forward only under NoGradGuard (also us_per_batch=)
 //   bench_mlp xor EPOCHS                # the seed's XORNet: 2-8-1 ReLU, BCEWithLogits, Adam(0.05), full batch
 //   bench_mlp mnist-train DIR EPOCHS    # the seeds' MNISTClassifier (Dropout 0.2) on the IDX files in DIR,
@@ -71,36 +73,67 @@ double accuracy(const Tensor<float>& logits, const Tensor<std::int64_t>& labels)
   return n > 0 ? double(correct) / double(n) : 0.0;
 }
 
-int mnist_mlp(int batch, int steps) {
-  MLP model;
+// The CNN of examples/mnist_cnn.cpp without its dropout (as the MLP above has none): two conv/ReLU/maxpool
+// stages and two Linear layers, 225,034 parameters.
+struct CNNImpl : nn::Module {
+  nn::Conv2d conv1{nullptr}, conv2{nullptr};
+  nn::Linear fc1{nullptr}, fc2{nullptr};
+  CNNImpl() {
+    conv1 = register_module("conv1", nn::Conv2d(1, 32, 3));
+    conv2 = register_module("conv2", nn::Conv2d(32, 64, 3));
+    fc1 = register_module("fc1", nn::Linear(64 * 5 * 5, 128));
+    fc2 = register_module("fc2", nn::Linear(128, 10));
+  }
+  Tensor<float> forward(const Tensor<float>& x) {
+    auto h = F::max_pool2d(tg::relu(conv1(x)), 2);
+    h = F::max_pool2d(tg::relu(conv2(h)), 2);
+    return fc2(tg::relu(fc1(h.flatten(1))));
+  }
+};
+TG_MODULE(CNN);
+
+// Training steps of `model` on 16 distinct random batches of `input` shape (cycled, so the data is not one
+// cached buffer), after 5 warm-up steps.
+template <class Model> int train_steps(const char* workload, Model& model, const tg::Shape& input, int steps) {
   tg::optim::Adam<float> opt(model->parameters(), tg::optim::AdamOptions(1e-3));
-  // 16 distinct batches, cycled, so the data is not one cached buffer.
+  const std::int64_t batch = input[0];
   std::vector<Tensor<float>> xs;
   std::vector<Tensor<std::int64_t>> ys;
   for (int i = 0; i < 16; ++i) {
-    xs.push_back(tg::rand<float>({batch, 784}));
+    xs.push_back(tg::rand<float>(input));
     ys.push_back(tg::randint<std::int64_t>(0, 10, {batch}));
   }
-  float first_loss = 0, loss_value = 0;
-  for (int i = 0; i < 5; ++i) {  // warm-up
+  auto step = [&](int i) {
     opt.zero_grad();
     auto loss = F::cross_entropy(model(xs[i % 16]), ys[i % 16]);
     loss.backward();
     opt.step();
+    return loss;
+  };
+  float first_loss = 0, loss_value = 0;
+  for (int i = 0; i < 5; ++i) {  // warm-up
+    auto loss = step(i);
     if (i == 0) first_loss = loss.item();
   }
   const auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < steps; ++i) {
-    opt.zero_grad();
-    auto loss = F::cross_entropy(model(xs[i % 16]), ys[i % 16]);
-    loss.backward();
-    opt.step();
-    if (i == steps - 1) loss_value = loss.item();
+    auto loss = step(i);
+    if (i == steps - 1) loss_value = loss.item();  // read once, as the reference does
   }
   const double t = seconds_since(t0);
-  std::printf("mnist-mlp batch=%d steps=%d seconds=%.4f samples_per_s=%.1f final_loss=%.4f first_loss=%.4f\n", batch,
-              steps, t, batch * double(steps) / t, loss_value, first_loss);
-  return check_loss_fell("mnist-mlp", first_loss, loss_value);
+  std::printf("%s batch=%lld steps=%d seconds=%.4f samples_per_s=%.1f final_loss=%.4f first_loss=%.4f\n", workload,
+              static_cast<long long>(batch), steps, t, batch * double(steps) / t, loss_value, first_loss);
+  return check_loss_fell(workload, first_loss, loss_value);
+}
+
+int mnist_mlp(int batch, int steps) {
+  MLP model;
+  return train_steps("mnist-mlp", model, {batch, 784}, steps);
+}
+
+int mnist_cnn(int batch, int steps) {
+  CNN model;
+  return train_steps("mnist-cnn", model, {batch, 1, 28, 28}, steps);
 }
 
 int mnist_infer(int batch, int steps) {
@@ -204,7 +237,7 @@ int gemm(int n) {
 
 int usage(const char* argv0) {
   std::fprintf(stderr,
-               "usage: %s mnist-mlp BATCH STEPS | mnist-infer BATCH STEPS | xor EPOCHS | mnist-train DIR EPOCHS |"
+               "usage: %s mnist-mlp BATCH STEPS | mnist-cnn BATCH STEPS | mnist-infer BATCH STEPS | xor EPOCHS | mnist-train DIR EPOCHS |"
                " gemm N  [--threads N]\n",
                argv0);
   return 2;
@@ -229,6 +262,7 @@ int main(int argc, char** argv) {
   const auto count = [&](std::size_t i) { return i < args.size() ? std::atoi(args[i].c_str()) : 0; };
   try {
     if (workload == "mnist-mlp" && args.size() == 3) return mnist_mlp(count(1), count(2));
+    if (workload == "mnist-cnn" && args.size() == 3) return mnist_cnn(count(1), count(2));
     if (workload == "mnist-infer" && args.size() == 3) return mnist_infer(count(1), count(2));
     if (workload == "xor") return xor_net(count(1));
     if (workload == "mnist-train" && args.size() == 3) return mnist_train(args[1], count(2));

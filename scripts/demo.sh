@@ -29,5 +29,7 @@ echo "== mnist_mlp --data data"
 "$build_dir/examples/mnist_mlp" --data data --save mnist_mlp.safetensors
 echo "== mnist_predict --data data"
 "$build_dir/examples/mnist_predict" --data data --model mnist_mlp.safetensors
+echo "== mnist_cnn --data data"
+"$build_dir/examples/mnist_cnn" --data data --save mnist_cnn.safetensors
 
-echo "== demo done: ${examples[*]} mnist_mlp mnist_predict"
+echo "== demo done: ${examples[*]} mnist_mlp mnist_predict mnist_cnn"

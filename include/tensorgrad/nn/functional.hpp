@@ -24,6 +24,12 @@ using tg::tanh;
 
 using tg::linear;  // x·Wᵀ + b, one fused op (ops/linalg.hpp)
 
+// 2-d windows over NCHW input (ops/conv.hpp, ops/pool.hpp).
+using tg::adaptive_avg_pool2d;
+using tg::avg_pool2d;
+using tg::conv2d;
+using tg::max_pool2d;
+
 /// In training, zeroes each element with probability p and scales the rest by 1/(1−p) (so the expected
 /// value is unchanged); the identity when not training. The mask is drawn from `gen`. Differentiable.
 template <class T>

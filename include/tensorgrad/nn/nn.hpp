@@ -11,6 +11,8 @@
 #include "functional.hpp"
 #include "functional_loss.hpp"
 #include "linear.hpp"
+#include "conv.hpp"
+#include "pooling.hpp"
 #include "activation.hpp"
 #include "dropout.hpp"
 #include "flatten.hpp"

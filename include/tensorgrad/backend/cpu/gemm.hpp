@@ -28,17 +28,20 @@ void with_matrix(const T* p, std::int64_t rows, std::int64_t cols, std::int64_t 
   }
 }
 
-/// out (contiguous rows x cols, row-major) = A (n x k) · B (k x m).
+/// out (contiguous rows x cols, row-major) = A (n x k) · B (k x m), or += with `accumulate`.
 template <class T>
 void gemm(const T* a, std::int64_t n, std::int64_t k, std::int64_t as0, std::int64_t as1, const T* b, std::int64_t m,
-          std::int64_t bs0, std::int64_t bs1, T* out) {
+          std::int64_t bs0, std::int64_t bs1, T* out, bool accumulate = false) {
   Eigen::Map<RowMajorMatrix<T>> c(out, n, m);
   if (k == 0) {
-    c.setZero();
+    if (!accumulate) c.setZero();
     return;
   }
   with_matrix(a, n, k, as0, as1, [&](const auto& A) {
-    with_matrix(b, k, m, bs0, bs1, [&](const auto& B) { c.noalias() = A * B; });
+    with_matrix(b, k, m, bs0, bs1, [&](const auto& B) {
+      if (accumulate) c.noalias() += A * B;
+      else c.noalias() = A * B;
+    });
   });
 }
 
