@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "../ops/normalization.hpp"
 #include "../tensor.hpp"
 
 namespace tg {
@@ -23,6 +24,8 @@ using tg::softmax;
 using tg::tanh;
 
 using tg::linear;  // x·Wᵀ + b, one fused op (ops/linalg.hpp)
+// Normalisation layers' forms, each one fused op (ops/normalization.hpp).
+using tg::batch_norm;
 
 /// In training, zeroes each element with probability p and scales the rest by 1/(1−p) (so the expected
 /// value is unchanged); the identity when not training. The mask is drawn from `gen`. Differentiable.

@@ -13,6 +13,7 @@
 #include "linear.hpp"
 #include "activation.hpp"
 #include "dropout.hpp"
+#include "batchnorm.hpp"
 #include "flatten.hpp"
 #include "identity.hpp"
 #include "sequential.hpp"

@@ -1,0 +1,272 @@
+// Normalisation, embedding and channel-dropout layers: BatchNorm1d/2d (batch and running statistics by hand,
+// momentum and momentum=None, train/eval, buffers, checkpoints), and each functional form against finite
+// differences in float64; printouts and error messages as PyTorch's.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <tensorgrad/io/io.hpp>
+#include <tensorgrad/nn/nn.hpp>
+#include <tensorgrad/tensor.hpp>
+
+namespace nn = tg::nn;
+namespace F = tg::nn::functional;
+using tg::Tensor;
+using tg::TensorD;
+using Inputs = std::vector<TensorD>;
+
+namespace {
+
+template <class M> std::string printed(const M& m) {
+  std::ostringstream os;
+  os << m;
+  return os.str();
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const tg::Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+template <class T> void require_values(const Tensor<T>& t, const std::vector<double>& expected, double tol = 1e-5) {
+  const std::vector<T> got = t.tolist();
+  REQUIRE(got.size() == expected.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    INFO("element " << i);
+    REQUIRE(static_cast<double>(got[i]) == Approx(expected[i]).margin(tol));
+  }
+}
+
+void require_gradcheck(const std::function<TensorD(const Inputs&)>& fn, const Inputs& inputs) {
+  const tg::GradcheckReport report = tg::gradcheck(fn, inputs);
+  INFO(report.message);
+  REQUIRE(report.ok);
+}
+
+TensorD randn_leaf(const tg::Shape& shape) { return tg::randn<double>(shape).requires_grad_(); }
+
+/// A temporary directory removed at scope exit.
+struct TempDir {
+  std::filesystem::path dir;
+  TempDir() {
+    char pattern[] = "/tmp/tg_norm_XXXXXX";
+    REQUIRE(::mkdtemp(pattern) != nullptr);
+    dir = pattern;
+  }
+  ~TempDir() { std::filesystem::remove_all(dir); }
+  std::string file(const std::string& name) const { return (dir / name).string(); }
+};
+
+// A batch [4, 2]: channel 0 holds 1, 2, 3, 4 (mean 2.5, biased var 1.25, unbiased 5/3), channel 1 holds
+// 0, 0, 4, 4 (mean 2, biased var 4, unbiased 16/3).
+Tensor<float> small_batch(float scale = 1) {
+  return tg::tensor<float>({1, 0, 2, 0, 3, 4, 4, 4}, {4, 2}) * scale;
+}
+
+}  // namespace
+
+// ---- BatchNorm ---------------------------------------------------------------------------------------
+
+TEST_CASE("BatchNorm1d: training normalises with the batch mean and biased variance", "[norm][batchnorm]") {
+  tg::manual_seed(0);
+  nn::BatchNorm1d bn(2);
+  const double s0 = std::sqrt(1.25 + 1e-5), s1 = std::sqrt(4 + 1e-5);
+  require_values(bn(small_batch()), {-1.5 / s0, -2 / s1, -0.5 / s0, -2 / s1, 0.5 / s0, 2 / s1, 1.5 / s0, 2 / s1});
+  // running = 0.9·running + 0.1·batch, running_var with the unbiased variance.
+  require_values(bn->running_mean, {0.25, 0.2});
+  require_values(bn->running_var, {0.9 + 0.1 * 5 / 3.0, 0.9 + 0.1 * 16 / 3.0});
+  require_values(bn->num_batches_tracked, {1});
+  bn(small_batch());
+  require_values(bn->running_mean, {0.9 * 0.25 + 0.25, 0.9 * 0.2 + 0.2});
+  require_values(bn->running_var, {0.9 * (0.9 + 0.5 / 3) + 0.5 / 3, 0.9 * (0.9 + 1.6 / 3) + 1.6 / 3});
+  require_values(bn->num_batches_tracked, {2});
+
+  // The affine transform applies after normalisation.
+  tg::NoGradGuard no_grad;
+  bn->weight.fill_(2.0);
+  bn->bias.fill_(0.5);
+  require_values(bn(small_batch()), {0.5 - 3 / s0, 0.5 - 4 / s1, 0.5 - 1 / s0, 0.5 - 4 / s1, 0.5 + 1 / s0,
+                                     0.5 + 4 / s1, 0.5 + 3 / s0, 0.5 + 4 / s1});
+}
+
+TEST_CASE("BatchNorm1d: momentum None keeps the cumulative average of the batch statistics", "[norm][batchnorm]") {
+  nn::BatchNorm1d bn(nn::BatchNormOptions(2).momentum(std::nullopt));
+  bn(small_batch());
+  require_values(bn->running_mean, {2.5, 2});
+  require_values(bn->running_var, {5 / 3.0, 16 / 3.0});
+  bn(small_batch(2));  // channel 0: 2, 4, 6, 8 (mean 5, unbiased var 20/3); channel 1: mean 4, unbiased var 64/3
+  require_values(bn->running_mean, {(2.5 + 5) / 2, (2 + 4) / 2.0});
+  require_values(bn->running_var, {(5 / 3.0 + 20 / 3.0) / 2, (16 / 3.0 + 64 / 3.0) / 2});
+  require_values(bn->num_batches_tracked, {2});
+}
+
+TEST_CASE("BatchNorm: eval uses the running statistics and leaves them unchanged", "[norm][batchnorm]") {
+  nn::BatchNorm1d bn(2);
+  bn(small_batch());
+  bn(small_batch(2));
+  const std::vector<float> mean = bn->running_mean.tolist(), var = bn->running_var.tolist();
+  bn->eval();
+  const Tensor<float> x = tg::tensor<float>({1, -1, 3, 5}, {2, 2});
+  std::vector<double> expected;
+  for (int i = 0; i < 4; ++i) {
+    const int c = i % 2;
+    expected.push_back((x.tolist()[i] - mean[c]) / std::sqrt(var[c] + 1e-5));
+  }
+  require_values(bn(x), expected);
+  REQUIRE(bn->running_mean.tolist() == mean);
+  REQUIRE(bn->running_var.tolist() == var);
+  require_values(bn->num_batches_tracked, {2});
+  // One value per channel is fine in eval.
+  REQUIRE(bn(tg::ones<float>({1, 2})).sizes() == tg::Shape{1, 2});
+
+  // Without running statistics there are no buffers, and eval normalises with the batch's statistics.
+  nn::BatchNorm1d plain(nn::BatchNormOptions(2).track_running_stats(false).affine(false));
+  REQUIRE(plain->named_buffers().empty());
+  REQUIRE(plain->named_parameters().empty());
+  plain->eval();
+  const double s0 = std::sqrt(1.25 + 1e-5), s1 = std::sqrt(4 + 1e-5);
+  require_values(plain(small_batch()), {-1.5 / s0, -2 / s1, -0.5 / s0, -2 / s1, 0.5 / s0, 2 / s1, 1.5 / s0, 2 / s1});
+}
+
+TEST_CASE("BatchNorm1d on [N, C, L] and BatchNorm2d on [N, C, H, W] normalise each channel", "[norm][batchnorm]") {
+  tg::manual_seed(3);
+  nn::BatchNorm1d bn1(3);
+  nn::BatchNorm2d bn2(3);
+  const Tensor<float> x3 = tg::randn<float>({4, 3, 5}) * 3.0f + 1.0f;
+  const Tensor<float> x4 = tg::randn<float>({2, 3, 4, 5}) * 3.0f + 1.0f;
+  for (const auto& [y, x] : {std::make_pair(bn1(x3), x3), std::make_pair(bn2(x4), x4)}) {
+    // Per channel: mean 0 and biased variance 1 (up to eps) after; running_mean = 0.1·batch mean before.
+    const Tensor<float> mean = y.transpose(0, 1).reshape({3, -1}).mean(1);
+    const Tensor<float> var = y.transpose(0, 1).reshape({3, -1}).var(1, false);
+    require_values(mean, {0, 0, 0});
+    require_values(var, {1, 1, 1}, 1e-4);
+    const Tensor<float> batch_mean = x.transpose(0, 1).reshape({3, -1}).mean(1) * 0.1f;
+    const auto& running = x.dim() == 3 ? bn1->running_mean : bn2->running_mean;
+    require_values(running, {batch_mean.tolist()[0], batch_mean.tolist()[1], batch_mean.tolist()[2]});
+  }
+}
+
+TEST_CASE("F::batch_norm passes float64 finite differences for input, weight and bias", "[norm][batchnorm][gradcheck]") {
+  tg::manual_seed(11);
+  const TensorD no_stats;
+  for (const tg::Shape& shape : {tg::Shape{5, 3}, tg::Shape{2, 3, 4}, tg::Shape{2, 3, 2, 3}}) {
+    INFO("shape " << shape);
+    const TensorD x = randn_leaf(shape), w = randn_leaf({3}), b = randn_leaf({3});
+    require_gradcheck([&](const Inputs& in) { return F::batch_norm(in[0], no_stats, no_stats, in[1], in[2], true); },
+                      {x, w, b});
+    // Running statistics are updated but are not differentiable inputs.
+    const TensorD rm = tg::zeros<double>({3}), rv = tg::ones<double>({3});
+    require_gradcheck([&](const Inputs& in) { return F::batch_norm(in[0], rm, rv, in[1], in[2], true); }, {x, w, b});
+    const TensorD mean = tg::randn<double>({3}), var = tg::rand<double>({3}) + 0.5;
+    require_gradcheck([&](const Inputs& in) { return F::batch_norm(in[0], mean, var, in[1], in[2], false); }, {x, w, b});
+    require_gradcheck([&](const Inputs& in) { return F::batch_norm(in[0], no_stats, no_stats, TensorD(), TensorD(), true); },
+                      {x});
+  }
+  // A non-contiguous input, and weight without bias.
+  const TensorD xt = randn_leaf({3, 6}).transpose(0, 1), w = randn_leaf({3});
+  require_gradcheck([&](const Inputs& in) { return F::batch_norm(in[0], no_stats, no_stats, in[1], TensorD(), true); },
+                    {xt, w});
+}
+
+TEST_CASE("BatchNorm: parameters, buffers, printout and to()", "[norm][batchnorm]") {
+  nn::BatchNorm2d bn(32);
+  REQUIRE(printed(bn) == "BatchNorm2d(32, eps=1e-05, momentum=0.1, affine=true, track_running_stats=true)");
+  REQUIRE(printed(nn::BatchNorm1d(nn::BatchNormOptions(8).eps(1e-3).momentum(std::nullopt).affine(false))) ==
+          "BatchNorm1d(8, eps=0.001, momentum=None, affine=false, track_running_stats=true)");
+  const auto params = bn->named_parameters();
+  REQUIRE(params.size() == 2);
+  REQUIRE(params[0].first == "weight");
+  REQUIRE(params[1].first == "bias");
+  require_values(bn->weight, std::vector<double>(32, 1.0));
+  require_values(bn->bias, std::vector<double>(32, 0.0));
+  const auto buffers = bn->named_buffers();
+  REQUIRE(buffers.size() == 3);
+  REQUIRE(buffers[0].first == "running_mean");
+  REQUIRE(buffers[1].first == "running_var");
+  REQUIRE(buffers[2].first == "num_batches_tracked");
+  REQUIRE(bn->num_batches_tracked.sizes() == tg::Shape{});
+  REQUIRE_FALSE(bn->running_mean.requires_grad());
+  bn->to(tg::kCPU);  // buffers travel with to(); moving to the CPU keeps them in place
+  REQUIRE(bn->named_buffers()[0].second.impl() == bn->running_mean.impl());
+
+  nn::Sequential net(nn::Linear(4, 8), nn::BatchNorm1d(8), nn::ReLU());
+  REQUIRE(net->named_buffers()[0].first == "1.running_mean");
+  REQUIRE(net(tg::randn<float>({6, 4})).sizes() == tg::Shape{6, 8});
+}
+
+TEST_CASE("BatchNorm: gradients flow to the input and the affine parameters through a module", "[norm][batchnorm]") {
+  nn::BatchNorm1d bn(2);
+  Tensor<float> x = small_batch().requires_grad_();
+  Tensor<float> y = bn(x);
+  (y * tg::tensor<float>({1, 0, 2, 0, 3, 0, 4, 1}, {4, 2})).sum().backward();
+  // dbias = Σg per channel; dweight = Σ g·x̂.
+  const double s0 = std::sqrt(1.25 + 1e-5), s1 = std::sqrt(4 + 1e-5);
+  require_values(bn->bias.grad(), {10, 1});
+  require_values(bn->weight.grad(), {(-1.5 * 1 - 0.5 * 2 + 0.5 * 3 + 1.5 * 4) / s0, 2 / s1});
+  // Channel 1: dx = invstd·(g − mean(g) − x̂·mean(g·x̂)).
+  const double mg = 0.25, mgx = 0.25 * (2 / s1);
+  const std::vector<double> xhat1 = {-2 / s1, -2 / s1, 2 / s1, 2 / s1}, g1 = {0, 0, 0, 1};
+  const std::vector<float> dx = x.grad().tolist();
+  for (int i = 0; i < 4; ++i) REQUIRE(dx[2 * i + 1] == Approx((g1[i] - mg - xhat1[i] * mgx) / s1).margin(1e-5));
+}
+
+TEST_CASE("BatchNorm: checkpoint round trip of parameters and buffers, and PyTorch's int64 counter",
+          "[norm][batchnorm][io]") {
+  tg::manual_seed(5);
+  nn::BatchNorm2d bn(4);
+  for (int step = 0; step < 3; ++step) bn(tg::randn<float>({3, 4, 2, 2}));
+  {
+    tg::NoGradGuard no_grad;
+    bn->weight.copy_(tg::randn<float>({4}));
+  }
+  TempDir tmp;
+  const std::string path = tmp.file("bn.safetensors");
+  tg::save(bn, path);
+  nn::BatchNorm2d loaded(4);
+  tg::load(loaded, path);
+  const auto a = tg::module_state_dict(bn), b = tg::module_state_dict(loaded);
+  REQUIRE(a.size() == 5);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    INFO(a[i].first);
+    REQUIRE(a[i].first == b[i].first);
+    REQUIRE(a[i].second.tolist() == b[i].second.tolist());
+  }
+  require_values(loaded->num_batches_tracked, {3});
+
+  // PyTorch's state_dict keeps num_batches_tracked as int64.
+  const std::string torch_path = tmp.file("torch_bn.safetensors");
+  std::vector<tg::io::NamedTensor> torch_state;
+  for (const auto& [name, t] : a)
+    if (name == "num_batches_tracked") torch_state.push_back({name, tg::scalar_tensor<std::int64_t>(7)});
+    else torch_state.push_back({name, t});
+  tg::io::save_tensors(torch_path, torch_state, {{"format", "pt"}});
+  tg::load(loaded, torch_path);
+  require_values(loaded->num_batches_tracked, {7});
+}
+
+TEST_CASE("BatchNorm: errors name the module, the shapes and PyTorch's reasons", "[norm][batchnorm][errors]") {
+  nn::BatchNorm2d bn2(16);
+  nn::BatchNorm1d bn1(16);
+  REQUIRE(error_of([&] { bn2(tg::zeros<float>({8, 16, 4})); }) == "BatchNorm2d: expected 4D input (got 3D input)");
+  REQUIRE(error_of([&] { bn1(tg::zeros<float>({2, 16, 4, 4})); }) == "BatchNorm1d: expected 2D or 3D input (got 4D input)");
+  REQUIRE(error_of([&] { bn1(tg::zeros<float>({8, 10})); }) == "BatchNorm1d: expected input with 16 channels, got [8, 10]");
+  REQUIRE(error_of([&] { bn1(tg::zeros<float>({1, 16})); }) ==
+          "batch_norm: Expected more than 1 value per channel when training, got input size [1, 16]");
+  REQUIRE(bn1->num_batches_tracked.item() == 0.0f);  // a failed forward does not count a batch
+  REQUIRE(error_of([] { nn::BatchNorm1d(0); }) == "BatchNorm: num_features must be positive, got 0");
+  REQUIRE(error_of([] { F::batch_norm(tg::zeros<float>({4}), Tensor<float>(), Tensor<float>()); }) ==
+          "batch_norm: expected input of shape [N, C, *] (at least 2 dims), got [4]");
+  REQUIRE(error_of([] { F::batch_norm(tg::zeros<float>({4, 3}), tg::zeros<float>({2}), tg::ones<float>({3})); }) ==
+          "batch_norm: running_mean of shape [2] does not match the expected shape [3] (input of shape [4, 3])");
+  REQUIRE(error_of([] { F::batch_norm(tg::zeros<float>({4, 3}), Tensor<float>(), Tensor<float>()); }) ==
+          "batch_norm: running_mean and running_var must be defined when not training");
+}
