@@ -1,6 +1,7 @@
 // Normalisation, embedding and channel-dropout layers: BatchNorm1d/2d (batch and running statistics by hand,
-// momentum and momentum=None, train/eval, buffers, checkpoints), and each functional form against finite
-// differences in float64; printouts and error messages as PyTorch's.
+// momentum and momentum=None, train/eval, buffers, checkpoints), LayerNorm (row statistics, affine, several
+// trailing dims), and each functional form against finite differences in float64; printouts and error
+// messages as PyTorch's.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
@@ -269,4 +270,64 @@ TEST_CASE("BatchNorm: errors name the module, the shapes and PyTorch's reasons",
           "batch_norm: running_mean of shape [2] does not match the expected shape [3] (input of shape [4, 3])");
   REQUIRE(error_of([] { F::batch_norm(tg::zeros<float>({4, 3}), Tensor<float>(), Tensor<float>()); }) ==
           "batch_norm: running_mean and running_var must be defined when not training");
+}
+
+// ---- LayerNorm ---------------------------------------------------------------------------------------
+
+TEST_CASE("LayerNorm: each row has mean 0 and biased variance 1 before the affine transform", "[norm][layernorm]") {
+  nn::LayerNorm ln(4);
+  const Tensor<float> x = tg::tensor<float>({1, 2, 3, 4, 0, 0, 4, 4, -2, 6, 1, 3}, {3, 4});
+  const Tensor<float> y = ln(x);
+  require_values(y.mean(1), {0, 0, 0});
+  require_values(y.var(1, false), {1, 1, 1}, 1e-4);
+  const double s = std::sqrt(1.25 + 1e-5);
+  require_values(y.select(0, 0), {-1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s});
+  require_values(y.select(0, 1), {-1, -1, 1, 1}, 1e-5);
+
+  // The affine transform is elementwise over normalized_shape.
+  {
+    tg::NoGradGuard no_grad;
+    ln->weight.copy_(tg::tensor<float>({1, 2, 3, 4}));
+    ln->bias.copy_(tg::tensor<float>({0, 0, 0, 1}));
+  }
+  require_values(ln(x).select(0, 0), {-1.5 / s, -1 / s, 1.5 / s, 1 + 6 / s});
+
+  // Several trailing dims: statistics over the last two, the same in train and eval.
+  nn::LayerNorm ln2(nn::LayerNormOptions({2, 3}).elementwise_affine(false));
+  REQUIRE(ln2->named_parameters().empty());
+  const Tensor<float> x3 = tg::randn<float>({4, 2, 3}) * 5.0f + 2.0f;
+  const Tensor<float> y3 = ln2(x3).reshape({4, 6});
+  require_values(y3.mean(1), {0, 0, 0, 0});
+  require_values(y3.var(1, false), {1, 1, 1, 1}, 1e-4);
+  ln2->eval();
+  REQUIRE(ln2(x3).reshape({4, 6}).tolist() == y3.tolist());
+}
+
+TEST_CASE("F::layer_norm passes float64 finite differences for input, weight and bias", "[norm][layernorm][gradcheck]") {
+  tg::manual_seed(12);
+  for (const auto& [shape, normalized] : {std::make_pair(tg::Shape{3, 5}, tg::Shape{5}),
+                                          std::make_pair(tg::Shape{2, 2, 3}, tg::Shape{2, 3}),
+                                          std::make_pair(tg::Shape{4}, tg::Shape{4})}) {
+    INFO("shape " << shape << " normalized " << normalized);
+    const TensorD x = randn_leaf(shape), w = randn_leaf(normalized), b = randn_leaf(normalized);
+    require_gradcheck([&](const Inputs& in) { return F::layer_norm(in[0], normalized, in[1], in[2]); }, {x, w, b});
+    require_gradcheck([&](const Inputs& in) { return F::layer_norm(in[0], normalized); }, {x});
+  }
+  const TensorD xt = randn_leaf({4, 3}).transpose(0, 1), w = randn_leaf({4});
+  require_gradcheck([&](const Inputs& in) { return F::layer_norm(in[0], {4}, in[1]); }, {xt, w});
+}
+
+TEST_CASE("LayerNorm: printout and errors", "[norm][layernorm][errors]") {
+  REQUIRE(printed(nn::LayerNorm(512)) == "LayerNorm((512,), eps=1e-05, elementwise_affine=true)");
+  REQUIRE(printed(nn::LayerNorm(nn::LayerNormOptions({8, 8}).eps(1e-6).elementwise_affine(false))) ==
+          "LayerNorm((8, 8), eps=1e-06, elementwise_affine=false)");
+  nn::LayerNorm ln(4);
+  REQUIRE(ln->weight.sizes() == tg::Shape{4});
+  require_values(ln->weight, {1, 1, 1, 1});
+  require_values(ln->bias, {0, 0, 0, 0});
+  REQUIRE(error_of([&] { ln(tg::zeros<float>({2, 3})); }) ==
+          "layer_norm: given normalized_shape=[4], expected input with shape [*, 4], but got input of size [2, 3]");
+  REQUIRE(error_of([] { F::layer_norm(tg::zeros<float>({2, 4}), {4}, tg::ones<float>({3})); }) ==
+          "layer_norm: weight of shape [3] does not match the expected shape [4] (input of shape [2, 4])");
+  REQUIRE(error_of([] { nn::LayerNorm(0); }) == "LayerNorm: normalized_shape must be positive, got [0]");
 }

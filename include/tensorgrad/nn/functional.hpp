@@ -26,6 +26,7 @@ using tg::tanh;
 using tg::linear;  // x·Wᵀ + b, one fused op (ops/linalg.hpp)
 // Normalisation layers' forms, each one fused op (ops/normalization.hpp).
 using tg::batch_norm;
+using tg::layer_norm;
 
 /// In training, zeroes each element with probability p and scales the rest by 1/(1−p) (so the expected
 /// value is unchanged); the identity when not training. The mask is drawn from `gen`. Differentiable.

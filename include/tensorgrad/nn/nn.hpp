@@ -14,6 +14,7 @@
 #include "activation.hpp"
 #include "dropout.hpp"
 #include "batchnorm.hpp"
+#include "normalization.hpp"
 #include "flatten.hpp"
 #include "identity.hpp"
 #include "sequential.hpp"

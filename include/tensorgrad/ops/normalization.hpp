@@ -7,6 +7,7 @@
 /// two-pass Σ(x − mean)², never E[x²] − mean² (which cancels catastrophically when |mean| ≫ std).
 #include <cmath>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "inplace.hpp"
@@ -177,6 +178,80 @@ Tensor<T> batch_norm(const Tensor<T>& input, const Tensor<T>& running_mean, cons
           gi.set(0, dx);
           gi.set(1, dw);
           gi.set(2, db);
+        });
+  return out;
+}
+
+/// Layer normalisation over the trailing dims `normalized_shape` of the input:
+///   y = (x − mean) / √(var + eps) · weight + bias   (weight, bias of shape normalized_shape, optional),
+/// with each row's own mean and biased variance. Differentiable w.r.t. input, weight and bias.
+/// Example: auto y = tg::layer_norm(x, {x.size(-1)});   // normalises every row of x [*, D]
+template <class T>
+Tensor<T> layer_norm(const Tensor<T>& input, const Shape& normalized_shape, const Tensor<T>& weight = Tensor<T>(),
+                     const Tensor<T>& bias = Tensor<T>(), double eps = 1e-5) {
+  const char* op = "layer_norm";
+  const int lead = input.dim() - normalized_shape.size();
+  if (normalized_shape.size() < 1 || lead < 0 || Shape(input.sizes().begin() + lead, input.sizes().end()) != normalized_shape) {
+    std::string expected = "[*";
+    for (std::int64_t n : normalized_shape) expected += ", " + std::to_string(n);
+    TG_CHECK(false, op, ": given normalized_shape=", normalized_shape, ", expected input with shape ", expected,
+             "], but got input of size ", input.sizes());
+  }
+  detail::require_cpu(op, {input.impl().get()});
+  detail::check_feature_tensor(op, "weight", input, weight, normalized_shape);
+  detail::check_feature_tensor(op, "bias", input, bias, normalized_shape);
+  const std::int64_t d = normalized_shape.numel();
+  std::int64_t rows = 1;
+  for (int i = 0; i < lead; ++i) rows *= input.size(i);
+
+  const Tensor<T> x = input.detach().contiguous();
+  const Tensor<T> w = detail::dense_or_undefined(weight), b = detail::dense_or_undefined(bias);
+  const T* px = x.impl()->template data<T>();
+  const T *pw = detail::data_or_null(w), *pb = detail::data_or_null(b);
+  auto mean = std::make_shared<std::vector<T>>(static_cast<std::size_t>(rows));
+  auto invstd = std::make_shared<std::vector<T>>(static_cast<std::size_t>(rows));
+  Tensor<T> out = empty<T>(input.sizes());
+  T* po = out.impl()->template data<T>();
+  for (std::int64_t r = 0; r < rows; ++r) {
+    double mu = 0, var = 0;
+    detail::group_moments(px + r * d, 1, d, d, mu, var);
+    const T m = static_cast<T>(mu), is = static_cast<T>(1.0 / std::sqrt(var + eps));
+    (*mean)[r] = m;
+    (*invstd)[r] = is;
+    const T* xr = px + r * d;
+    T* yr = po + r * d;
+    for (std::int64_t j = 0; j < d; ++j) yr[j] = (xr[j] - m) * is * (pw ? pw[j] : T(1)) + (pb ? pb[j] : T(0));
+  }
+
+  if (autograd::any_requires_grad(input, weight, bias))
+    autograd::record(
+        "NativeLayerNormBackward", out, {input.impl(), weight.defined() ? weight.impl() : nullptr,
+                                         bias.defined() ? bias.impl() : nullptr},
+        [sx = autograd::save(x), sw = detail::save_or_empty(w), has_weight = w.defined(), mean, invstd, rows, d,
+         shape = normalized_shape](const Tensor<T>& g, autograd::GradInputs& gi) {
+          // Per row, with x̂ = (x − mean)·invstd: dx from group_input_grad with g·weight; per feature,
+          // dweight = Σ_rows g·x̂ and dbias = Σ_rows g.
+          const Tensor<T> gc = g.contiguous();
+          const T* pg = gc.impl()->template data<T>();
+          const T* px = sx.get("NativeLayerNormBackward")->template data<T>();
+          const T* pw = has_weight ? sw.get("NativeLayerNormBackward")->template data<T>() : nullptr;
+          std::vector<double> dw(static_cast<std::size_t>(d)), db(static_cast<std::size_t>(d));
+          Tensor<T> dx;
+          if (gi.needs(0)) dx = empty<T>(gc.sizes());
+          for (std::int64_t r = 0; r < rows; ++r) {
+            const T mu = (*mean)[r], is = (*invstd)[r];
+            const T *gr = pg + r * d, *xr = px + r * d;
+            for (std::int64_t j = 0; j < d; ++j) {
+              dw[j] += gr[j] * ((xr[j] - mu) * is);
+              db[j] += gr[j];
+            }
+            if (dx.defined())
+              detail::group_input_grad(xr, dx.impl()->template data<T>() + r * d, 1, d, d, mu, is, true,
+                                       [gr, pw](std::int64_t k) { return gr[k] * (pw ? pw[k] : T(1)); });
+          }
+          gi.set(0, dx);
+          gi.set(1, tensor<T>(std::vector<T>(dw.begin(), dw.end()), shape));
+          gi.set(2, tensor<T>(std::vector<T>(db.begin(), db.end()), shape));
         });
   return out;
 }
