@@ -1,6 +1,6 @@
 // Normalisation, embedding and channel-dropout layers: BatchNorm1d/2d (batch and running statistics by hand,
 // momentum and momentum=None, train/eval, buffers, checkpoints), LayerNorm (row statistics, affine, several
-// trailing dims), and each functional form against finite differences in float64; printouts and error
+// trailing dims), Embedding (lookup, accumulated gradients, padding_idx), and each functional form against finite differences in float64; printouts and error
 // messages as PyTorch's.
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -330,4 +330,63 @@ TEST_CASE("LayerNorm: printout and errors", "[norm][layernorm][errors]") {
   REQUIRE(error_of([] { F::layer_norm(tg::zeros<float>({2, 4}), {4}, tg::ones<float>({3})); }) ==
           "layer_norm: weight of shape [3] does not match the expected shape [4] (input of shape [2, 4])");
   REQUIRE(error_of([] { nn::LayerNorm(0); }) == "LayerNorm: normalized_shape must be positive, got [0]");
+}
+
+// ---- Embedding ---------------------------------------------------------------------------------------
+
+TEST_CASE("Embedding: lookup of any index shape, gradients accumulate for repeated indices", "[norm][embedding]") {
+  nn::Embedding emb(5, 3);
+  {
+    tg::NoGradGuard no_grad;
+    emb->weight.copy_(tg::arange<float>(0, 15).reshape({5, 3}));
+  }
+  const Tensor<std::int64_t> idx = tg::tensor<std::int64_t>({4, 0, 4, 2}, {2, 2});
+  Tensor<float> y = emb(idx);
+  REQUIRE(y.sizes() == tg::Shape{2, 2, 3});
+  require_values(y, {12, 13, 14, 0, 1, 2, 12, 13, 14, 6, 7, 8});
+  REQUIRE(emb(tg::scalar_tensor<std::int64_t>(1)).sizes() == tg::Shape{3});
+  (y * tg::arange<float>(1, 13).reshape({2, 2, 3})).sum().backward();
+  // Row 4 gets the gradients of both of its lookups: (1, 2, 3) + (7, 8, 9).
+  require_values(emb->weight.grad(), {4, 5, 6, 0, 0, 0, 10, 11, 12, 0, 0, 0, 8, 10, 12});
+}
+
+TEST_CASE("Embedding: init N(0, 1), padding_idx row zero and without gradient", "[norm][embedding]") {
+  tg::manual_seed(1);
+  nn::Embedding big(1000, 50);
+  const std::vector<float> v = big->weight.tolist();
+  double mean = 0, sq = 0;
+  for (float x : v) mean += x;
+  mean /= v.size();
+  for (float x : v) sq += (x - mean) * (x - mean);
+  REQUIRE(std::abs(mean) < 0.01);
+  REQUIRE(std::sqrt(sq / v.size()) == Approx(1.0).margin(0.01));
+
+  nn::Embedding emb(nn::EmbeddingOptions(4, 2).padding_idx(-1));  // the last row, as PyTorch
+  REQUIRE(*emb->options.padding_idx() == 3);
+  require_values(emb->weight.select(0, 3), {0, 0});
+  REQUIRE(emb->weight.select(0, 0).abs().sum().item() > 0);
+  REQUIRE(printed(emb) == "Embedding(4, 2, padding_idx=3)");
+  REQUIRE(printed(nn::Embedding(10, 3)) == "Embedding(10, 3)");
+  emb(tg::tensor<std::int64_t>({3, 1, 3})).sum().backward();
+  require_values(emb->weight.grad(), {0, 0, 1, 1, 0, 0, 0, 0});
+}
+
+TEST_CASE("F::embedding passes float64 finite differences for the weight", "[norm][embedding][gradcheck]") {
+  tg::manual_seed(13);
+  const Tensor<std::int64_t> idx = tg::tensor<std::int64_t>({1, 3, 1, 0, 2, 1}, {2, 3});
+  require_gradcheck([&](const Inputs& in) { return F::embedding(idx, in[0]); }, {randn_leaf({4, 3})});
+  // A non-contiguous weight.
+  require_gradcheck([&](const Inputs& in) { return F::embedding(idx, in[0]); }, {randn_leaf({3, 4}).transpose(0, 1)});
+}
+
+TEST_CASE("Embedding: errors name the index and num_embeddings", "[norm][embedding][errors]") {
+  nn::Embedding emb(5, 3);
+  REQUIRE(error_of([&] { emb(tg::tensor<std::int64_t>({0, 5})); }) ==
+          "embedding: index 5 is out of range for num_embeddings 5 (expected 0..4)");
+  REQUIRE(error_of([&] { emb(tg::tensor<std::int64_t>({-1})); }) ==
+          "embedding: index -1 is out of range for num_embeddings 5 (expected 0..4)");
+  REQUIRE(error_of([] { nn::Embedding(nn::EmbeddingOptions(5, 3).padding_idx(5)); }) ==
+          "Embedding: padding_idx 5 must be within num_embeddings 5");
+  REQUIRE(error_of([] { F::embedding(tg::tensor<std::int64_t>({0}), tg::zeros<float>({5})); }) ==
+          "embedding: weight must be 2-d [num_embeddings, embedding_dim], got shape [5]");
 }

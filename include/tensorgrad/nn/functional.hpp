@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "../ops/embedding.hpp"
 #include "../ops/normalization.hpp"
 #include "../tensor.hpp"
 
@@ -27,6 +28,7 @@ using tg::linear;  // x·Wᵀ + b, one fused op (ops/linalg.hpp)
 // Normalisation layers' forms, each one fused op (ops/normalization.hpp).
 using tg::batch_norm;
 using tg::layer_norm;
+using tg::embedding;  // (input, weight, padding_idx), one op that scatter-adds its gradient (ops/embedding.hpp)
 
 /// In training, zeroes each element with probability p and scales the rest by 1/(1−p) (so the expected
 /// value is unchanged); the identity when not training. The mask is drawn from `gen`. Differentiable.

@@ -15,6 +15,7 @@
 #include "dropout.hpp"
 #include "batchnorm.hpp"
 #include "normalization.hpp"
+#include "embedding.hpp"
 #include "flatten.hpp"
 #include "identity.hpp"
 #include "sequential.hpp"
