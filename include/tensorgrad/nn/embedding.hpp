@@ -33,10 +33,7 @@ class EmbeddingImpl : public Module {
     TG_CHECK(rows >= 0 && options.embedding_dim() >= 0,
              "Embedding: num_embeddings and embedding_dim must be non-negative, got ", rows, " and ",
              options.embedding_dim());
-    if (auto& p = this->options.padding_idx()) {
-      TG_CHECK(*p >= -rows && *p < rows, "Embedding: padding_idx ", *p, " must be within num_embeddings ", rows);
-      if (*p < 0) *p += rows;
-    }
+    this->options.padding_idx(tg::detail::wrap_padding_idx("Embedding", options.padding_idx(), rows));
     weight = register_parameter("weight", empty<float>({rows, options.embedding_dim()}));
     reset_parameters();
   }

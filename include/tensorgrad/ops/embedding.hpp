@@ -8,6 +8,18 @@
 #include "view.hpp"
 
 namespace tg {
+namespace detail {
+
+/// padding_idx checked against num_embeddings and wrapped (−1 is the last row, as PyTorch).
+inline std::optional<std::int64_t> wrap_padding_idx(const char* op, std::optional<std::int64_t> padding_idx,
+                                                    std::int64_t num_embeddings) {
+  if (!padding_idx) return padding_idx;
+  TG_CHECK(*padding_idx >= -num_embeddings && *padding_idx < num_embeddings, op, ": padding_idx ", *padding_idx,
+           " must be within num_embeddings ", num_embeddings);
+  return *padding_idx < 0 ? *padding_idx + num_embeddings : *padding_idx;
+}
+
+}  // namespace detail
 
 /// weight [num_embeddings, embedding_dim] looked up at `input` (int64, any shape): the output has shape
 /// input.shape + [embedding_dim]. Repeated indices accumulate their gradients; the row `padding_idx` (negative
@@ -21,11 +33,7 @@ Tensor<T> embedding(const Tensor<std::int64_t>& input, const Tensor<T>& weight,
   detail::require_cpu(op, {input.impl().get(), weight.impl().get()});
   TG_CHECK(weight.dim() == 2, op, ": weight must be 2-d [num_embeddings, embedding_dim], got shape ", weight.sizes());
   const std::int64_t rows = weight.size(0), dim = weight.size(1);
-  if (padding_idx) {
-    TG_CHECK(*padding_idx >= -rows && *padding_idx < rows, op, ": padding_idx ", *padding_idx,
-             " must be within num_embeddings ", rows);
-    if (*padding_idx < 0) *padding_idx += rows;
-  }
+  padding_idx = detail::wrap_padding_idx(op, padding_idx, rows);
   const Tensor<std::int64_t> idx = input.contiguous();
   const std::int64_t* pi = idx.impl()->template data<std::int64_t>();
   const std::int64_t count = idx.numel();
