@@ -1,7 +1,7 @@
 // Normalisation, embedding and channel-dropout layers: BatchNorm1d/2d (batch and running statistics by hand,
 // momentum and momentum=None, train/eval, buffers, checkpoints), LayerNorm (row statistics, affine, several
-// trailing dims), Embedding (lookup, accumulated gradients, padding_idx), and each functional form against finite differences in float64; printouts and error
-// messages as PyTorch's.
+// trailing dims), Embedding (lookup, accumulated gradients, padding_idx), Dropout2d (whole channels,
+// seeding), and each functional form against finite differences in float64; printouts and error messages.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
@@ -389,4 +389,64 @@ TEST_CASE("Embedding: errors name the index and num_embeddings", "[norm][embeddi
           "Embedding: padding_idx 5 must be within num_embeddings 5");
   REQUIRE(error_of([] { F::embedding(tg::tensor<std::int64_t>({0}), tg::zeros<float>({5})); }) ==
           "embedding: weight must be 2-d [num_embeddings, embedding_dim], got shape [5]");
+}
+
+// ---- Dropout2d ---------------------------------------------------------------------------------------
+
+TEST_CASE("Dropout2d: zeroes whole channels, scales the rest, identity in eval", "[norm][dropout2d]") {
+  tg::manual_seed(2);
+  nn::Dropout2d drop(0.25);
+  const Tensor<float> x = tg::ones<float>({50, 40, 3, 2});
+  const Tensor<float> y = drop(x);
+  const std::vector<float> v = y.tolist();
+  std::int64_t dropped = 0;
+  for (std::size_t ch = 0; ch < v.size() / 6; ++ch) {
+    const float first = v[ch * 6];
+    REQUIRE((first == 0.0f || first == Approx(1 / 0.75)));
+    for (int k = 1; k < 6; ++k) REQUIRE(v[ch * 6 + k] == first);  // the whole channel shares one draw
+    dropped += first == 0.0f;
+  }
+  REQUIRE(dropped > 400);  // expected 500 of 2000 channels, std ~19
+  REQUIRE(dropped < 600);
+  REQUIRE(y.mean().item() == Approx(1.0).margin(0.05));  // the expectation is kept
+
+  // Unbatched [C, H, W]: each of the C channels is kept or dropped whole.
+  const std::vector<float> u = drop(tg::ones<float>({64, 2, 2})).tolist();
+  for (std::size_t ch = 0; ch < 64; ++ch)
+    for (int k = 1; k < 4; ++k) REQUIRE(u[ch * 4 + k] == u[ch * 4]);
+
+  drop->eval();
+  REQUIRE(drop(x).impl() == x.impl());
+  REQUIRE(F::dropout2d(x, 0.5, false).impl() == x.impl());
+  require_values(F::dropout2d(tg::ones<float>({1, 2, 1, 1}), 1.0), {0, 0});
+}
+
+TEST_CASE("Dropout2d: reproducible under manual_seed, gradient is the mask", "[norm][dropout2d]") {
+  const Tensor<float> x = tg::randn<float>({4, 8, 3, 3});
+  nn::Dropout2d drop;
+  tg::manual_seed(9);
+  const std::vector<float> a = drop(x).tolist();
+  tg::manual_seed(9);
+  REQUIRE(drop(x).tolist() == a);
+  REQUIRE(drop(x).tolist() != a);
+
+  Tensor<float> leaf = tg::ones<float>({2, 5, 2, 2}).requires_grad_();
+  const Tensor<float> out = F::dropout2d(leaf, 0.5);
+  out.sum().backward();
+  REQUIRE(leaf.grad().tolist() == out.tolist());
+
+  // The same mask on every evaluation: a fresh generator with one seed each time.
+  require_gradcheck(
+      [](const Inputs& in) {
+        tg::Generator gen(4);
+        return F::dropout2d(in[0], 0.4, true, gen);
+      },
+      {randn_leaf({2, 3, 2, 2})});
+}
+
+TEST_CASE("Dropout2d: printout and errors", "[norm][dropout2d][errors]") {
+  REQUIRE(printed(nn::Dropout2d(0.2)) == "Dropout2d(p=0.2, inplace=false)");
+  REQUIRE(error_of([] { nn::Dropout2d(-0.5); }) == "Dropout2d: probability has to be between 0 and 1, but got -0.5");
+  REQUIRE(error_of([] { F::dropout2d(tg::ones<float>({2, 3}), 0.5); }) ==
+          "dropout2d: expected 3D or 4D input (got 2D input)");
 }
