@@ -52,8 +52,8 @@ void group_moments(const T* p, std::int64_t outer, std::int64_t inner, std::int6
   var = sq / count;
 }
 
-/// The fused normalisation backward for one group of M values x̂ = (x − mean)·invstd, given gw = g·weight
-/// (per value) and k = invstd: dx = invstd·(gw − Σgw/M − x̂·Σ(gw·x̂)/M) when the statistics came from the
+/// The fused normalisation backward for one group of M values x̂ = (x − mean)·invstd, given gw(k) = g·weight
+/// at offset k: dx = invstd·(gw − Σgw/M − x̂·Σ(gw·x̂)/M) when the statistics came from the
 /// group itself (training), dx = invstd·gw when they are constants (running statistics).
 template <class T, class Gw>
 void group_input_grad(const T* px, T* pd, std::int64_t outer, std::int64_t inner, std::int64_t stride, T mean, T invstd,
