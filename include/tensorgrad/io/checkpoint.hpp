@@ -127,6 +127,18 @@ void copy_into(Entries& entries, const std::vector<std::size_t>& match, GetSourc
   }
 }
 
+/// PyTorch keeps BatchNorm's num_batches_tracked as int64; tensorgrad's module buffers are float (see
+/// nn/batchnorm.hpp), so a file's I64 counter of that name loads as F32 (exact below 2^24).
+inline void int64_batch_counters_to_float(std::vector<NamedTensor>& file) {
+  const std::string suffix = ".num_batches_tracked";
+  for (NamedTensor& t : file) {
+    const std::string& n = t.name;
+    const bool named = n == suffix.substr(1) ||
+                       (n.size() > suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0);
+    if (named && t.dtype() == Dtype::Int64) t.tensor = std::get<Tensor<std::int64_t>>(t.tensor).template to<float>();
+  }
+}
+
 /// A double as text that reads back to the same bits ("%.17g" round-trips every finite double).
 inline std::string exact_double(double v) {
   char buf[32];
@@ -171,7 +183,8 @@ template <class M> void save(M&& module, const std::string& path) {
 /// load leaves the module unchanged (NOTE [ All or nothing ]).
 template <class M> void load(M&& module, const std::string& path) {
   auto entries = io::detail::module_entries(io::detail::module_ref(module, "load"));
-  const std::vector<io::NamedTensor> file = io::load_tensors(path);
+  std::vector<io::NamedTensor> file = io::load_tensors(path);
+  io::detail::int64_batch_counters_to_float(file);
   std::vector<io::detail::SourceInfo> source;
   for (const auto& t : file) source.push_back({&t.name, t.dtype(), &t.sizes()});
   const auto match = io::detail::match_state(entries, source, path);

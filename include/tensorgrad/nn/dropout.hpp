@@ -1,6 +1,7 @@
 #pragma once
-/// Dropout(p): in training, zeroes elements with probability p and scales the rest by 1/(1−p); the identity
-/// after eval(). The mask comes from tg::default_generator(), so tg::manual_seed makes it reproducible.
+/// Dropout(p) and Dropout2d(p): in training, zero elements (Dropout) or whole channels (Dropout2d) with
+/// probability p and scale the rest by 1/(1−p); the identity after eval(). The mask comes from
+/// tg::default_generator(), so tg::manual_seed makes it reproducible.
 #include <string>
 
 #include "functional.hpp"
@@ -12,7 +13,7 @@ namespace nn {
 class DropoutImpl : public Module {
  public:
   explicit DropoutImpl(double p = 0.5) : p(p) {
-    TG_CHECK(p >= 0.0 && p <= 1.0, "Dropout: probability has to be between 0 and 1, but got ", p);
+    functional::detail::check_dropout_probability("Dropout", p);
   }
   Tensor<float> forward(const Tensor<float>& x) const { return functional::dropout(x, p, is_training()); }
   std::string name() const override { return "Dropout"; }
@@ -21,6 +22,17 @@ class DropoutImpl : public Module {
   double p;
 };
 TG_MODULE(Dropout);
+
+/// Input [N, C, H, W] or [C, H, W] (see F::dropout2d).
+class Dropout2dImpl : public Module {
+ public:
+  explicit Dropout2dImpl(double p = 0.5) : p(p) { functional::detail::check_dropout_probability("Dropout2d", p); }
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::dropout2d(x, p, is_training()); }
+  std::string name() const override { return "Dropout2d"; }
+  std::string extra_repr() const override { return "p=" + detail::python_float(p) + ", inplace=false"; }
+  double p;
+};
+TG_MODULE(Dropout2d);
 
 }  // namespace nn
 }  // namespace tg

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "../ops/embedding.hpp"
+#include "../ops/normalization.hpp"
 #include "../tensor.hpp"
 
 namespace tg {
@@ -23,6 +25,27 @@ using tg::softmax;
 using tg::tanh;
 
 using tg::linear;  // x·Wᵀ + b, one fused op (ops/linalg.hpp)
+// Normalisation layers' forms, each one fused op (ops/normalization.hpp).
+using tg::batch_norm;
+using tg::layer_norm;
+using tg::embedding;  // (input, weight, padding_idx), one op that scatter-adds its gradient (ops/embedding.hpp)
+
+namespace detail {
+
+inline void check_dropout_probability(const char* op, double p) {
+  TG_CHECK(p >= 0.0 && p <= 1.0, op, ": probability has to be between 0 and 1, but got ", p);
+}
+
+/// A mask of `shape`: each entry 0 with probability p, else 1/(1−p), one draw from `gen` per entry in order.
+/// p == 1 keeps nothing; 1/(1−p) would be inf and 0·inf NaN, so the scale is 0 there.
+template <class T> Tensor<T> dropout_mask(double p, const Shape& shape, Device device, Generator& gen) {
+  const T scale = p == 1.0 ? T(0) : static_cast<T>(1.0 / (1.0 - p));
+  std::vector<T> mask(static_cast<std::size_t>(shape.numel()));
+  for (T& m : mask) m = gen.uniform() < p ? T(0) : scale;
+  return tensor<T>(mask, shape, device);
+}
+
+}  // namespace detail
 
 // 2-d windows over NCHW input (ops/conv.hpp, ops/pool.hpp).
 using tg::adaptive_avg_pool2d;
@@ -34,13 +57,25 @@ using tg::max_pool2d;
 /// value is unchanged); the identity when not training. The mask is drawn from `gen`. Differentiable.
 template <class T>
 Tensor<T> dropout(const Tensor<T>& x, double p = 0.5, bool training = true, Generator& gen = default_generator()) {
-  TG_CHECK(p >= 0.0 && p <= 1.0, "dropout: probability has to be between 0 and 1, but got ", p);
+  detail::check_dropout_probability("dropout", p);
   if (!training || p == 0.0) return x;
-  // p == 1 keeps nothing; 1/(1−p) would be inf and 0·inf NaN, so the scale is 0 there.
-  const T scale = p == 1.0 ? T(0) : static_cast<T>(1.0 / (1.0 - p));
-  std::vector<T> mask(static_cast<std::size_t>(x.numel()));
-  for (T& m : mask) m = gen.uniform() < p ? T(0) : scale;
-  return x * tensor<T>(mask, x.sizes(), x.device());
+  return x * detail::dropout_mask<T>(p, x.sizes(), x.device(), gen);
+}
+
+/// Channel dropout for an input [N, C, H, W] or unbatched [C, H, W]: in training, zeroes each whole channel
+/// with probability p and scales the rest by 1/(1−p); the identity when not training. The mask (one draw per
+/// channel) comes from `gen`. Differentiable.
+/// A 3-d input is read as [C, H, W], as PyTorch documents; PyTorch 2.x itself still warns and treats it as
+/// [N, C, L] for backward compatibility (use F::dropout on a 4-d view for that).
+template <class T>
+Tensor<T> dropout2d(const Tensor<T>& x, double p = 0.5, bool training = true, Generator& gen = default_generator()) {
+  detail::check_dropout_probability("dropout2d", p);
+  TG_CHECK(x.dim() == 3 || x.dim() == 4, "dropout2d: expected 3D or 4D input (got ", x.dim(), "D input)");
+  if (!training || p == 0.0) return x;
+  Shape channels(x.sizes().begin(), x.sizes().end() - 2);  // [N, C] or [C], then a 1 per spatial dim
+  channels.push_back(1);
+  channels.push_back(1);
+  return x * detail::dropout_mask<T>(p, channels, x.device(), gen);
 }
 
 }  // namespace functional
