@@ -44,6 +44,10 @@ class Node {
   std::uint64_t visit_epoch = 0;
 
  private:
+#ifdef TENSORGRAD_COUNT_OBJECTS
+  detail::LiveCounter<Node> live_counter_;  // see core/live_counter.hpp
+#endif
+
   // STYLE 5: destroying a long chain recursively overflows the stack; unlink it iteratively.
   void release_chain() {
     std::vector<std::shared_ptr<Node>> stack;
