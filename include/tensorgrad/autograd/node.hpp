@@ -37,7 +37,8 @@ class Node {
   std::vector<Edge> next_edges;
   /// A non-leaf output that asked for retain_grad(); weak so the node never owns its output.
   std::weak_ptr<detail::TensorImpl> retained_output;
-  bool released = false;
+  /// Return addresses of the forward call that recorded this node; filled only in anomaly mode.
+  std::vector<void*> forward_stack;
 
   // Engine scratch, valid only during one backward() call.
   ImplPtr pending_grad;
