@@ -2,7 +2,8 @@
 # Builds tensorgrad's tests and examples (Release) and runs them all with ctest; exits non-zero on any failure.
 # Installs missing build dependencies first (scripts/install_deps.sh).
 #   scripts/test.sh [extra CMake options...]
-# Environment: BUILD_DIR (default build), JOBS (default: number of cores).
+# Environment: BUILD_DIR (default build), JOBS (default: number of cores), CTEST_ARGS (extra ctest arguments,
+# e.g. CTEST_ARGS="-LE packaging" to skip the tests labelled packaging).
 # Example, a second build beside the default one: BUILD_DIR=build-debug scripts/test.sh -DCMAKE_BUILD_TYPE=Debug
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,4 +30,5 @@ cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DTENSORGRAD_BUILD_TESTS=O
 echo "== build with $jobs jobs"
 cmake --build "$build_dir" -j "$jobs"
 echo "== test"
-ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+# shellcheck disable=SC2086 # CTEST_ARGS holds several arguments
+ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" ${CTEST_ARGS:-}

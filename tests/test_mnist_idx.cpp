@@ -309,3 +309,14 @@ TEST_CASE("real digits from scripts/get_mnist.sh (TG_MNIST_DIR): 7,996 / 2,004 i
   REQUIRE(train.images().min().item() == 0.0f);
   REQUIRE(train.images().max().item() == 1.0f);
 }
+
+TEST_CASE("an IDX file with 0 items whose other dims overflow 64-bit strides is refused (fuzzer regression)",
+          "[data][idx][fuzz]") {
+  // tests/fuzz/regressions/idx/empty-with-huge-dims, found by scripts/fuzz.sh: 0 x 4278190079 x 4026527983 holds
+  // no byte, but an images tensor of that shape has strides past 2^63 (undefined behaviour before the fix).
+  TempDir dir;
+  const std::string path = dir.file("huge-idx3-ubyte");
+  write_file(path, idx_file(0x00000803, {0, 4278190079u, 4026527983u}, {}));
+  CHECK_THROWS_WITH(tg::data::read_idx_images(path),
+                    "IDX file '" + path + "': dims 0 x 4278190079 x 4026527983 overflow 64-bit sizes");
+}

@@ -822,3 +822,18 @@ TEST_CASE("Adam checkpointed at step 50 and resumed matches an uninterrupted run
   tg::optim::SGD<float> sgd(resumed->parameters(), tg::optim::SGDOptions(0.1));
   CHECK_THROWS_WITH(tg::load_optimizer(sgd, optim_path), optim_path + ": holds the state of a Adam optimizer, not of SGD");
 }
+
+TEST_CASE("an empty tensor whose other dims overflow 64-bit strides is refused (fuzzer regression)",
+          "[io][safetensors][fuzz]") {
+  // tests/fuzz/regressions/safetensors/empty-with-huge-dims: numel is 0, but the strides of [0, 2^40, 2^40]
+  // would be 2^80; this used to reach contiguous_strides and overflow there (undefined behaviour).
+  TempDir tmp;
+  const std::string path = tmp.file("huge.safetensors");
+  write_file(path, file_bytes("{\"e\":{\"dtype\":\"F32\",\"shape\":[0,1099511627776,1099511627776],"
+                              "\"data_offsets\":[0,0]}}",
+                              ""));
+  CHECK_THROWS_WITH(tg::io::load_tensors(path),
+                    path + ": tensor 'e': shape [0, 1099511627776, 1099511627776] overflows 64-bit sizes");
+  CHECK_THROWS_WITH(tg::empty<float>({0, std::int64_t{1} << 40, std::int64_t{1} << 40}),
+                    "shape [0, 1099511627776, 1099511627776] is too large: its strides overflow 64-bit integers");
+}

@@ -2,10 +2,13 @@
 /// The backward engine: sorts the graph once (iteratively), walks it in reverse topological order so each
 /// node runs once with its gradient fully summed, checks every gradient's shape, and accumulates into
 /// leaves' .grad. Graphs are released after backward unless retain_graph is set.
+#include <cmath>
+#include <string>
 #include <vector>
 
 #include "../ops/binary.hpp"
 #include "../ops/inplace.hpp"
+#include "anomaly_mode.hpp"
 #include "function.hpp"
 
 namespace tg {
@@ -70,6 +73,44 @@ inline std::vector<Node*> topological_order(Node* root) {
   return {post.rbegin(), post.rend()};
 }
 
+/// "NaN" or "Inf" when g holds such a value (NaN first), else nullptr.
+inline const char* non_finite_kind(const ImplPtr& g) {
+  auto scan = [](const auto& values) -> const char* {
+    bool inf = false;
+    for (const auto v : values) {
+      if (std::isnan(v)) return "NaN";
+      inf = inf || std::isinf(v);
+    }
+    return inf ? "Inf" : nullptr;
+  };
+  return g->dtype == Dtype::Float32 ? scan(Tensor<float>(g).tolist()) : scan(Tensor<double>(g).tolist());
+}
+
+/// Where the forward of `node` was called from, as the tail of an anomaly-mode error message.
+inline std::string forward_origin(const Node& node) {
+  const std::string name = node.name();
+  if (node.forward_stack.empty())
+    return "\n" + name + " was recorded while anomaly mode was off: its forward call stack is unknown";
+  return "\nThe forward call that recorded " + name + ":\n" + detail::format_stack(node.forward_stack);
+}
+
+/// Anomaly mode (anomaly_mode.hpp): runs the node, appends its forward call stack to any error it throws, and
+/// throws at the first NaN/Inf gradient it produces.
+inline void apply_checked(Node& node, const ImplPtr& grad_output, std::vector<ImplPtr>& grad_inputs) {
+  try {
+    node.apply(grad_output, grad_inputs);
+  } catch (const Error& e) {
+    throw Error(e.what() + forward_origin(node));
+  }
+  for (std::size_t i = 0; i < grad_inputs.size(); ++i) {
+    if (!grad_inputs[i]) continue;
+    if (const char* kind = non_finite_kind(grad_inputs[i]))
+      throw Error(tg::detail::str_cat("anomaly detected: ", node.name(), " produced a gradient with ", kind,
+                                      " values for input ", i, " (shape ", grad_inputs[i]->sizes, ")",
+                                      forward_origin(node)));
+  }
+}
+
 }  // namespace detail_engine
 
 /// Runs backward from `root` with gradient `grad` (same shape as root).
@@ -87,12 +128,14 @@ inline void backward(const ImplPtr& root, const ImplPtr& grad, bool retain_graph
   // never clears (release_saved drops only saved values).
   root->grad_fn->pending_grad = grad;
   std::vector<ImplPtr> grad_inputs;
+  const bool anomaly = is_anomaly_enabled();
   for (Node* node : order) {
     ImplPtr g = std::move(node->pending_grad);
     if (!g) continue;  // no gradient flowed here (e.g. every path to it needed none)
     if (auto out = node->retained_output.lock()) detail_engine::accumulate(*out, g);  // g stays shared: copied
     grad_inputs.assign(node->next_edges.size(), nullptr);
-    node->apply(g, grad_inputs);
+    if (anomaly) detail_engine::apply_checked(*node, g, grad_inputs);
+    else node->apply(g, grad_inputs);
     if (!retain_graph) node->release_saved();
     for (std::size_t i = 0; i < node->next_edges.size(); ++i) {
       const Edge& e = node->next_edges[i];

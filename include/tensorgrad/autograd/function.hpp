@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "../core/tensor.hpp"
+#include "anomaly_mode.hpp"
 
 namespace tg {
 namespace autograd {
@@ -77,6 +78,7 @@ void record(const char* name, Tensor<T>& out, const Inputs& inputs, F&& f) {
   auto node = std::make_shared<LambdaNode<T, std::decay_t<F>>>(name, std::forward<F>(f));
   node->next_edges.reserve(inputs.size());
   for (const ImplPtr& in : inputs) node->next_edges.push_back(edge_to(in));
+  if (is_anomaly_enabled()) node->forward_stack = detail::capture_stack();
   out.impl()->grad_fn = std::move(node);
   out.impl()->requires_grad = true;
 }

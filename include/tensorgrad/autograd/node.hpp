@@ -37,13 +37,18 @@ class Node {
   std::vector<Edge> next_edges;
   /// A non-leaf output that asked for retain_grad(); weak so the node never owns its output.
   std::weak_ptr<detail::TensorImpl> retained_output;
-  bool released = false;
+  /// Return addresses of the forward call that recorded this node; filled only in anomaly mode.
+  std::vector<void*> forward_stack;
 
   // Engine scratch, valid only during one backward() call.
   ImplPtr pending_grad;
   std::uint64_t visit_epoch = 0;
 
  private:
+#ifdef TENSORGRAD_COUNT_OBJECTS
+  detail::LiveCounter<Node> live_counter_;  // see core/live_counter.hpp
+#endif
+
   // STYLE 5: destroying a long chain recursively overflows the stack; unlink it iteratively.
   void release_chain() {
     std::vector<std::shared_ptr<Node>> stack;

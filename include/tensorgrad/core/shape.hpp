@@ -83,13 +83,16 @@ class Shape {
 
 namespace detail {
 
-/// Row-major (C-contiguous) strides for a shape.
+/// Row-major (C-contiguous) strides for a shape. Throws when they overflow 64 bits, which an empty tensor can
+/// too: zero dims count as 1 in strides, so [0, 2^40, 2^40] has a stride of 2^40 (found by tests/fuzz/).
 inline Shape contiguous_strides(const Shape& sizes) {
   Shape st = Shape::filled(sizes.size(), 1);
   std::int64_t acc = 1;
   for (int i = sizes.size() - 1; i >= 0; --i) {
     st[i] = acc;
-    acc *= std::max<std::int64_t>(sizes[i], 1);
+    const std::int64_t d = std::max<std::int64_t>(sizes[i], 1);
+    TG_CHECK(acc <= INT64_MAX / d, "shape ", sizes, " is too large: its strides overflow 64-bit integers");
+    acc *= d;
   }
   return st;
 }

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "dtype.hpp"
+#include "live_counter.hpp"
 #include "shape.hpp"
 #include "storage.hpp"
 
@@ -39,6 +40,10 @@ struct TensorImpl {
     return true;
   }
   template <class T> T* data() const { return static_cast<T*>(storage->data()) + offset; }
+
+#ifdef TENSORGRAD_COUNT_OBJECTS
+  LiveCounter<TensorImpl> live_counter;  // see live_counter.hpp
+#endif
 };
 
 inline ImplPtr make_impl(const Shape& sizes, Dtype dtype, Device device) {

@@ -79,12 +79,15 @@ inline IdxFile read_idx(const std::string& path, int expected_dims) {
   for (int i = 1; i < expected_dims; ++i)
     TG_CHECK(idx.dims[i] > 0, "IDX file '", path, "': dims ", dims_text, ": dim ", i,
              " is 0, expected a positive size");
-  // Checked before each multiplication, so the product never wraps (it stays <= 2^63 - 1).
-  std::uint64_t count = 1;
+  // Checked before each multiplication, so the product never wraps (it stays <= 2^63 - 1). A first dim of 0 counts
+  // as 1 in `extent`: the tensor's strides multiply the other dims even when it holds no element (the fuzzer's
+  // 0 x 4278190079 x 4026527983, tests/fuzz/regressions/idx).
+  std::uint64_t count = 1, extent = 1;
   for (std::int64_t d : idx.dims) {
-    TG_CHECK(d == 0 || count <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) /
-                                     static_cast<std::uint64_t>(d),
-             "IDX file '", path, "': dims ", dims_text, " overflow 64-bit sizes");
+    const auto n = static_cast<std::uint64_t>(std::max<std::int64_t>(d, 1));
+    TG_CHECK(extent <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) / n, "IDX file '", path,
+             "': dims ", dims_text, " overflow 64-bit sizes");
+    extent *= n;
     count *= static_cast<std::uint64_t>(d);
   }
   const std::uint64_t payload = static_cast<std::uint64_t>(file_size - header);

@@ -144,18 +144,18 @@ inline HeaderEntry parse_entry(json::Reader& r, std::string name, std::uint64_t 
   }
   TG_CHECK(has_dtype && has_shape && has_offsets, where, "expected exactly the fields dtype, shape and data_offsets");
 
-  // numel with 64-bit overflow checks; a zero dim makes it 0 whatever the others are.
-  std::uint64_t numel = 0;
+  // numel with 64-bit overflow checks; a zero dim makes it 0 whatever the others are. The extent (zero dims
+  // counted as 1) must fit too: a tensor's strides multiply the other dims even when it holds no element.
+  std::uint64_t extent = 1;
   bool overflow = false;
-  if (std::find(e.shape.begin(), e.shape.end(), 0) == e.shape.end()) {
-    numel = 1;
-    for (const std::int64_t n : e.shape) {
-      overflow = overflow || numel > UINT64_MAX / static_cast<std::uint64_t>(n);
-      if (!overflow) numel *= static_cast<std::uint64_t>(n);
-    }
+  for (const std::int64_t n : e.shape) {
+    const auto d = static_cast<std::uint64_t>(std::max<std::int64_t>(n, 1));
+    overflow = overflow || extent > UINT64_MAX / d;
+    if (!overflow) extent *= d;
   }
+  const std::uint64_t numel = std::find(e.shape.begin(), e.shape.end(), 0) == e.shape.end() ? extent : 0;
   const std::uint64_t elem = dtype_size(e.dtype);
-  TG_CHECK(!overflow && numel <= static_cast<std::uint64_t>(INT64_MAX) / elem, where, "shape ", e.shape,
+  TG_CHECK(!overflow && extent <= static_cast<std::uint64_t>(INT64_MAX) / elem, where, "shape ", e.shape,
            " overflows 64-bit sizes");
   TG_CHECK(e.begin <= e.end, where, "data_offsets [", e.begin, ", ", e.end, "] have begin > end");
   TG_CHECK(e.end <= data_size, where, "data_offsets [", e.begin, ", ", e.end, "] run past the data section of ",

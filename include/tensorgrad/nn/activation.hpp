@@ -12,7 +12,9 @@ namespace nn {
 
 class ReLUImpl : public Module {
  public:
-  Tensor<float> forward(const Tensor<float>& x) const { return functional::relu(x); }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    return in_context([&] { return functional::relu(x); });
+  }
   std::string name() const override { return "ReLU"; }
 };
 TG_MODULE(ReLU);
@@ -20,7 +22,9 @@ TG_MODULE(ReLU);
 class LeakyReLUImpl : public Module {
  public:
   explicit LeakyReLUImpl(double negative_slope = 0.01) : negative_slope(negative_slope) {}
-  Tensor<float> forward(const Tensor<float>& x) const { return functional::leaky_relu(x, negative_slope); }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    return in_context([&] { return functional::leaky_relu(x, negative_slope); });
+  }
   std::string name() const override { return "LeakyReLU"; }
   std::string extra_repr() const override { return "negative_slope=" + detail::python_float(negative_slope); }
   double negative_slope;
@@ -29,14 +33,18 @@ TG_MODULE(LeakyReLU);
 
 class SigmoidImpl : public Module {
  public:
-  Tensor<float> forward(const Tensor<float>& x) const { return functional::sigmoid(x); }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    return in_context([&] { return functional::sigmoid(x); });
+  }
   std::string name() const override { return "Sigmoid"; }
 };
 TG_MODULE(Sigmoid);
 
 class TanhImpl : public Module {
  public:
-  Tensor<float> forward(const Tensor<float>& x) const { return functional::tanh(x); }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    return in_context([&] { return functional::tanh(x); });
+  }
   std::string name() const override { return "Tanh"; }
 };
 TG_MODULE(Tanh);
@@ -48,7 +56,9 @@ class GELUImpl : public Module {
     TG_CHECK(this->approximate == "none" || this->approximate == "tanh",
              "GELU: approximate must be \"none\" or \"tanh\", got \"", this->approximate, "\"");
   }
-  Tensor<float> forward(const Tensor<float>& x) const { return functional::gelu(x, approximate); }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    return in_context([&] { return functional::gelu(x, approximate); });
+  }
   std::string name() const override { return "GELU"; }
   std::string extra_repr() const override { return "approximate='" + approximate + "'"; }
   std::string approximate;
@@ -57,7 +67,9 @@ TG_MODULE(GELU);
 
 class SiLUImpl : public Module {
  public:
-  Tensor<float> forward(const Tensor<float>& x) const { return functional::silu(x); }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    return in_context([&] { return functional::silu(x); });
+  }
   std::string name() const override { return "SiLU"; }
 };
 TG_MODULE(SiLU);
@@ -65,7 +77,9 @@ TG_MODULE(SiLU);
 class ELUImpl : public Module {
  public:
   explicit ELUImpl(double alpha = 1.0) : alpha(alpha) {}
-  Tensor<float> forward(const Tensor<float>& x) const { return functional::elu(x, alpha); }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    return in_context([&] { return functional::elu(x, alpha); });
+  }
   std::string name() const override { return "ELU"; }
   std::string extra_repr() const override { return "alpha=" + detail::python_float(alpha); }
   double alpha;
@@ -76,7 +90,9 @@ TG_MODULE(ELU);
 class SoftmaxImpl : public Module {
  public:
   explicit SoftmaxImpl(std::int64_t dim) : dim(dim) {}
-  Tensor<float> forward(const Tensor<float>& x) const { return functional::softmax(x, dim); }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    return in_context([&] { return functional::softmax(x, dim); });
+  }
   std::string name() const override { return "Softmax"; }
   std::string extra_repr() const override { return "dim=" + std::to_string(dim); }
   std::int64_t dim;
@@ -86,7 +102,9 @@ TG_MODULE(Softmax);
 class LogSoftmaxImpl : public Module {
  public:
   explicit LogSoftmaxImpl(std::int64_t dim) : dim(dim) {}
-  Tensor<float> forward(const Tensor<float>& x) const { return functional::log_softmax(x, dim); }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    return in_context([&] { return functional::log_softmax(x, dim); });
+  }
   std::string name() const override { return "LogSoftmax"; }
   std::string extra_repr() const override { return "dim=" + std::to_string(dim); }
   std::int64_t dim;

@@ -15,7 +15,9 @@ class DropoutImpl : public Module {
   explicit DropoutImpl(double p = 0.5) : p(p) {
     functional::detail::check_dropout_probability("Dropout", p);
   }
-  Tensor<float> forward(const Tensor<float>& x) const { return functional::dropout(x, p, is_training()); }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    return in_context([&] { return functional::dropout(x, p, is_training()); });
+  }
   std::string name() const override { return "Dropout"; }
   /// inplace is always false: tensorgrad's dropout allocates its output (printed for PyTorch parity).
   std::string extra_repr() const override { return "p=" + detail::python_float(p) + ", inplace=false"; }

@@ -45,8 +45,8 @@ class LinearImpl : public Module {
   }
 
   Tensor<float> forward(const Tensor<float>& x) const {
-    TG_CHECK(x.dim() >= 1 && x.size(-1) == options.in_features(), "Linear: expected input with ",
-             options.in_features(), " features, got ", x.sizes());
+    TG_MODULE_CHECK(x.dim() >= 1 && x.size(-1) == options.in_features(), "expected input with ",
+                    options.in_features(), " features, got ", x.sizes());
     return functional::linear(x, weight, bias);
   }
 

@@ -69,7 +69,7 @@ class MSELossImpl : public Module {
     detail::check_reduction(this->options.reduction(), "MSELoss");
   }
   Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {
-    return functional::mse_loss(input, target, options.reduction());
+    return in_context([&] { return functional::mse_loss(input, target, options.reduction()); });
   }
   std::string name() const override { return "MSELoss"; }
   MSELossOptions options;
@@ -82,7 +82,7 @@ class L1LossImpl : public Module {
     detail::check_reduction(this->options.reduction(), "L1Loss");
   }
   Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {
-    return functional::l1_loss(input, target, options.reduction());
+    return in_context([&] { return functional::l1_loss(input, target, options.reduction()); });
   }
   std::string name() const override { return "L1Loss"; }
   L1LossOptions options;
@@ -95,7 +95,8 @@ class SmoothL1LossImpl : public Module {
     detail::check_reduction(this->options.reduction(), "SmoothL1Loss");
   }
   Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {
-    return functional::smooth_l1_loss(input, target, options.reduction(), options.beta());
+    return in_context(
+        [&] { return functional::smooth_l1_loss(input, target, options.reduction(), options.beta()); });
   }
   std::string name() const override { return "SmoothL1Loss"; }
   SmoothL1LossOptions options;
@@ -108,7 +109,7 @@ class HuberLossImpl : public Module {
     detail::check_reduction(this->options.reduction(), "HuberLoss");
   }
   Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {
-    return functional::huber_loss(input, target, options.reduction(), options.delta());
+    return in_context([&] { return functional::huber_loss(input, target, options.reduction(), options.delta()); });
   }
   std::string name() const override { return "HuberLoss"; }
   HuberLossOptions options;
@@ -124,8 +125,10 @@ class CrossEntropyLossImpl : public Module {
   }
   /// input: logits [N, C]; target: class indices [N].
   Tensor<float> forward(const Tensor<float>& input, const Tensor<std::int64_t>& target) const {
-    return functional::cross_entropy(input, target, options.weight(), options.ignore_index(), options.reduction(),
-                                     options.label_smoothing());
+    return in_context([&] {
+      return functional::cross_entropy(input, target, options.weight(), options.ignore_index(), options.reduction(),
+                                       options.label_smoothing());
+    });
   }
   std::string name() const override { return "CrossEntropyLoss"; }
   CrossEntropyLossOptions options;
@@ -140,7 +143,9 @@ class NLLLossImpl : public Module {
   }
   /// input: log-probabilities [N, C]; target: class indices [N].
   Tensor<float> forward(const Tensor<float>& input, const Tensor<std::int64_t>& target) const {
-    return functional::nll_loss(input, target, options.weight(), options.ignore_index(), options.reduction());
+    return in_context([&] {
+      return functional::nll_loss(input, target, options.weight(), options.ignore_index(), options.reduction());
+    });
   }
   std::string name() const override { return "NLLLoss"; }
   NLLLossOptions options;
@@ -155,7 +160,8 @@ class BCELossImpl : public Module {
   }
   /// input: probabilities in [0, 1]; target: same shape.
   Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {
-    return functional::binary_cross_entropy(input, target, options.weight(), options.reduction());
+    return in_context(
+        [&] { return functional::binary_cross_entropy(input, target, options.weight(), options.reduction()); });
   }
   std::string name() const override { return "BCELoss"; }
   BCELossOptions options;
@@ -171,8 +177,10 @@ class BCEWithLogitsLossImpl : public Module {
   }
   /// input: logits; target: 0/1 (or soft) labels of the same shape.
   Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {
-    return functional::binary_cross_entropy_with_logits(input, target, options.weight(), options.reduction(),
-                                                        options.pos_weight());
+    return in_context([&] {
+      return functional::binary_cross_entropy_with_logits(input, target, options.weight(), options.reduction(),
+                                                          options.pos_weight());
+    });
   }
   std::string name() const override { return "BCEWithLogitsLoss"; }
   BCEWithLogitsLossOptions options;

@@ -14,6 +14,10 @@
 ///   };
 ///   TG_MODULE(XORNet);  // XORNet: a shared handle to an XORNetImpl (see module_holder.hpp)
 ///
+/// Errors name the module by its place in the tree (NOTE [ Module path ]): a forward check in a Linear
+/// registered as "2" in a Sequential registered as "net" throws "net.2 (Linear): expected input with 128
+/// features, got [64, 100]"; a module that is nobody's child is named by its class alone ("Linear: ...").
+///
 /// Printed name: name() defaults to the class name with namespaces and a trailing "Impl" removed
 /// (XORNetImpl prints as "XORNet", as PyTorch prints the Python class name); override name() to choose another.
 #include <cstdio>
@@ -130,9 +134,20 @@ class Module : public std::enable_shared_from_this<Module> {
     std::shared_ptr<Module> ptr = as_module_ptr(module);
     TG_CHECK(ptr != nullptr, this->name(), ".register_module: module \"", name, "\" is empty (nullptr)");
     TG_CHECK(ptr.get() != this, this->name(), ".register_module: a module cannot be its own child (\"", name, "\")");
+    ptr->set_path(path_.empty() ? name : path_ + "." + name);
     children_.emplace_back(name, std::move(ptr));
     return module;
   }
+
+  // NOTE [ Module path ]: each module knows its dotted path from the root of the tree it was last registered
+  // into ("net.2"). register_module sets it for the child and, recursively, for the child's own descendants,
+  // so registering a built Sequential under "net" renames its children "net.0", "net.1", ... A module that is
+  // nobody's child has the empty path. Errors from forward use it through error_context().
+
+  /// This module's dotted path in its parent tree, e.g. "net.2"; empty for a top-level module.
+  const std::string& path() const { return path_; }
+  /// How errors name this module: "net.2 (Linear)", or just "Linear" for a top-level module.
+  std::string error_context() const { return path_.empty() ? name() : path_ + " (" + name() + ")"; }
 
   // ---- traversal ---------------------------------------------------------------------------------
   /// Parameters of this module then of each child in registration order (each tensor once).
@@ -228,6 +243,17 @@ class Module : public std::enable_shared_from_this<Module> {
   }
 
  protected:
+  /// Runs a forward body; a tg::Error it throws is rethrown with error_context() in front, so the message of
+  /// the op that failed ("mse_loss: input of shape ...") also says which module called it.
+  /// Example: return in_context([&] { return functional::softmax(x, dim); });
+  template <class Body> decltype(auto) in_context(Body&& body) const {
+    try {
+      return body();
+    } catch (const Error& e) {
+      throw Error(error_context() + ": " + e.what());
+    }
+  }
+
   /// Holders and shared_ptrs to any Module subclass become a shared_ptr<Module>.
   template <class M> static std::shared_ptr<Module> as_module_ptr(const std::shared_ptr<M>& p) { return p; }
   template <class H> static auto as_module_ptr(const H& holder) -> decltype(std::shared_ptr<Module>(holder.ptr())) {
@@ -235,6 +261,17 @@ class Module : public std::enable_shared_from_this<Module> {
   }
 
  private:
+  // See NOTE [ Module path ]; `seen` stops at a module met twice (a module shared by two parents, or a cycle).
+  void set_path(const std::string& path) {
+    std::unordered_set<const Module*> seen;
+    set_path(path, seen);
+  }
+  void set_path(const std::string& path, std::unordered_set<const Module*>& seen) {
+    if (!seen.insert(this).second) return;
+    path_ = path;
+    for (const auto& [n, c] : children_) c->set_path(path + "." + n, seen);
+  }
+
   void check_new_name(const char* fn, const char* what, const std::string& n) const {
     TG_CHECK(!n.empty(), name(), ".", fn, ": ", what, " name can't be empty");
     TG_CHECK(n.find('.') == std::string::npos, name(), ".", fn, ": ", what, " name can't contain \".\", got \"", n,
@@ -290,6 +327,7 @@ class Module : public std::enable_shared_from_this<Module> {
   NamedTensors buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
+  std::string path_;  // NOTE [ Module path ]
 };
 
 inline std::ostream& operator<<(std::ostream& os, const Module& m) {
@@ -299,3 +337,8 @@ inline std::ostream& operator<<(std::ostream& os, const Module& m) {
 
 }  // namespace nn
 }  // namespace tg
+
+/// TG_CHECK for a module's forward: the message starts with the module's error_context(), e.g.
+/// TG_MODULE_CHECK(x.size(-1) == in, "expected input with ", in, " features, got ", x.sizes()) throws
+/// "net.2 (Linear): expected input with 128 features, got [64, 100]".
+#define TG_MODULE_CHECK(cond, ...) TG_CHECK(cond, this->error_context(), ": ", __VA_ARGS__)

@@ -82,7 +82,7 @@ class SequentialImpl : public Module {
   template <class M> M& at(std::int64_t index) const {
     const std::shared_ptr<Module>& m = items_[checked_index(index)].module();
     auto* typed = dynamic_cast<M*>(m.get());
-    TG_CHECK(typed != nullptr, "Sequential: module ", index, " is a ", m->name(), ", not the requested type");
+    TG_CHECK(typed != nullptr, error_context(), ": module ", index, " is a ", m->name(), ", not the requested type");
     return *typed;
   }
 
@@ -95,7 +95,7 @@ class SequentialImpl : public Module {
   }
   std::size_t checked_index(std::int64_t index) const {
     const auto n = static_cast<std::int64_t>(items_.size());
-    TG_CHECK(index >= -n && index < n, "Sequential: index ", index, " is out of range for a Sequential of ", n,
+    TG_CHECK(index >= -n && index < n, error_context(), ": index ", index, " is out of range for a Sequential of ", n,
              " modules");
     return static_cast<std::size_t>(index < 0 ? index + n : index);
   }
