@@ -260,6 +260,16 @@ TEST_CASE("conv2d and pool errors name the op and the shapes", "[conv][pool][err
   const Tensor<float> x = tg::randn({2, 3, 8, 8});
   CHECK_THAT(error_of([&] { nn::Conv2d(1, 4, 3)(x); }),
              Catch::Contains("Conv2d: expected input with 1 channels, got shape [2, 3, 8, 8]"));
+  // Inside a model, the module is named by its place in it.
+  struct NetImpl : nn::Module {
+    nn::Sequential features{nullptr};
+    NetImpl() { features = register_module("features", nn::Sequential(nn::Conv2d(3, 4, 3), nn::MaxPool2d(2))); }
+  };
+  NetImpl net;
+  CHECK_THAT(error_of([&] { net.features(tg::randn({2, 1, 8, 8})); }),
+             Catch::Contains("features.0 (Conv2d): expected input with 3 channels, got shape [2, 1, 8, 8]"));
+  CHECK_THAT(error_of([&] { net.features(tg::randn({2, 3, 3, 3})); }),
+             Catch::Contains("features.1 (MaxPool2d): max_pool2d: input of shape [2, 4, 1, 1] is too small"));
   CHECK_THAT(error_of([&] { F::conv2d(x, tg::randn({4, 2, 3, 3})); }),
              Catch::Contains("conv2d: given groups=1, weight of shape [4, 2, 3, 3] expects input with 2 channels, "
                              "got input of shape [2, 3, 8, 8]"));

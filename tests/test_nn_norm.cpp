@@ -261,7 +261,7 @@ TEST_CASE("BatchNorm: errors name the module, the shapes and PyTorch's reasons",
   REQUIRE(error_of([&] { bn1(tg::zeros<float>({2, 16, 4, 4})); }) == "BatchNorm1d: expected 2D or 3D input (got 4D input)");
   REQUIRE(error_of([&] { bn1(tg::zeros<float>({8, 10})); }) == "BatchNorm1d: expected input with 16 channels, got [8, 10]");
   REQUIRE(error_of([&] { bn1(tg::zeros<float>({1, 16})); }) ==
-          "batch_norm: Expected more than 1 value per channel when training, got input size [1, 16]");
+          "BatchNorm1d: batch_norm: Expected more than 1 value per channel when training, got input size [1, 16]");
   REQUIRE(bn1->num_batches_tracked.item() == 0.0f);  // a failed forward does not count a batch
   REQUIRE(error_of([] { nn::BatchNorm1d(0); }) == "BatchNorm: num_features must be positive, got 0");
   REQUIRE(error_of([] { F::batch_norm(tg::zeros<float>({4}), Tensor<float>(), Tensor<float>()); }) ==
@@ -326,7 +326,7 @@ TEST_CASE("LayerNorm: printout and errors", "[norm][layernorm][errors]") {
   require_values(ln->weight, {1, 1, 1, 1});
   require_values(ln->bias, {0, 0, 0, 0});
   REQUIRE(error_of([&] { ln(tg::zeros<float>({2, 3})); }) ==
-          "layer_norm: given normalized_shape=[4], expected input with shape [*, 4], but got input of size [2, 3]");
+          "LayerNorm: layer_norm: given normalized_shape=[4], expected input with shape [*, 4], but got input of size [2, 3]");
   REQUIRE(error_of([] { F::layer_norm(tg::zeros<float>({2, 4}), {4}, tg::ones<float>({3})); }) ==
           "layer_norm: weight of shape [3] does not match the expected shape [4] (input of shape [2, 4])");
   REQUIRE(error_of([] { nn::LayerNorm(0); }) == "LayerNorm: normalized_shape must be positive, got [0]");
@@ -382,9 +382,9 @@ TEST_CASE("F::embedding passes float64 finite differences for the weight", "[nor
 TEST_CASE("Embedding: errors name the index and num_embeddings", "[norm][embedding][errors]") {
   nn::Embedding emb(5, 3);
   REQUIRE(error_of([&] { emb(tg::tensor<std::int64_t>({0, 5})); }) ==
-          "embedding: index 5 is out of range for num_embeddings 5 (expected 0..4)");
+          "Embedding: embedding: index 5 is out of range for num_embeddings 5 (expected 0..4)");
   REQUIRE(error_of([&] { emb(tg::tensor<std::int64_t>({-1})); }) ==
-          "embedding: index -1 is out of range for num_embeddings 5 (expected 0..4)");
+          "Embedding: embedding: index -1 is out of range for num_embeddings 5 (expected 0..4)");
   REQUIRE(error_of([] { nn::Embedding(nn::EmbeddingOptions(5, 3).padding_idx(5)); }) ==
           "Embedding: padding_idx 5 must be within num_embeddings 5");
   REQUIRE(error_of([] { F::embedding(tg::tensor<std::int64_t>({0}), tg::zeros<float>({5})); }) ==

@@ -74,8 +74,8 @@ class BatchNormImplBase : public Module {
 
   Tensor<float> forward(const Tensor<float>& x) {
     check_input_dim(x);
-    TG_CHECK(x.size(1) == options.num_features(), name(), ": expected input with ", options.num_features(),
-             " channels, got ", x.sizes());
+    TG_MODULE_CHECK(x.size(1) == options.num_features(), "expected input with ", options.num_features(),
+                    " channels, got ", x.sizes());
     const bool update = is_training() && options.track_running_stats();
     double factor = 0.0;  // the weight of this batch in the running statistics
     if (update) {
@@ -83,8 +83,10 @@ class BatchNormImplBase : public Module {
       factor = options.momentum() ? *options.momentum() : 1.0 / batches;
     }
     // Without running statistics the batch's are used in eval too (PyTorch's bn_training).
-    Tensor<float> y = functional::batch_norm(x, running_mean, running_var, weight, bias,
-                                             is_training() || !options.track_running_stats(), factor, options.eps());
+    Tensor<float> y = in_context([&] {
+      return functional::batch_norm(x, running_mean, running_var, weight, bias,
+                                    is_training() || !options.track_running_stats(), factor, options.eps());
+    });
     if (update) {
       NoGradGuard no_grad;
       num_batches_tracked.add_(1.0);
@@ -116,7 +118,7 @@ class BatchNorm1dImpl : public BatchNormImplBase {
 
  protected:
   void check_input_dim(const Tensor<float>& x) const override {
-    TG_CHECK(x.dim() == 2 || x.dim() == 3, name(), ": expected 2D or 3D input (got ", x.dim(), "D input)");
+    TG_MODULE_CHECK(x.dim() == 2 || x.dim() == 3, "expected 2D or 3D input (got ", x.dim(), "D input)");
   }
 };
 TG_MODULE(BatchNorm1d);
@@ -128,7 +130,7 @@ class BatchNorm2dImpl : public BatchNormImplBase {
 
  protected:
   void check_input_dim(const Tensor<float>& x) const override {
-    TG_CHECK(x.dim() == 4, name(), ": expected 4D input (got ", x.dim(), "D input)");
+    TG_MODULE_CHECK(x.dim() == 4, "expected 4D input (got ", x.dim(), "D input)");
   }
 };
 TG_MODULE(BatchNorm2d);

@@ -56,12 +56,14 @@ class Conv2dImpl : public Module {
   }
 
   Tensor<float> forward(const Tensor<float>& x) const {
-    TG_CHECK(x.dim() == 3 || x.dim() == 4, "Conv2d: expected 3-d (unbatched) or 4-d (batched) input, got shape ",
-             x.sizes());
-    TG_CHECK(x.size(-3) == options.in_channels(), "Conv2d: expected input with ", options.in_channels(),
-             " channels, got shape ", x.sizes());
-    return functional::conv2d(x, weight, bias, options.stride(), options.padding(), options.dilation(),
-                              options.groups());
+    TG_MODULE_CHECK(x.dim() == 3 || x.dim() == 4, "expected 3-d (unbatched) or 4-d (batched) input, got shape ",
+                    x.sizes());
+    TG_MODULE_CHECK(x.size(-3) == options.in_channels(), "expected input with ", options.in_channels(),
+                    " channels, got shape ", x.sizes());
+    return in_context([&] {
+      return functional::conv2d(x, weight, bias, options.stride(), options.padding(), options.dilation(),
+                                options.groups());
+    });
   }
 
   std::string name() const override { return "Conv2d"; }

@@ -29,7 +29,9 @@ TG_MODULE(Dropout);
 class Dropout2dImpl : public Module {
  public:
   explicit Dropout2dImpl(double p = 0.5) : p(p) { functional::detail::check_dropout_probability("Dropout2d", p); }
-  Tensor<float> forward(const Tensor<float>& x) const { return functional::dropout2d(x, p, is_training()); }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    return in_context([&] { return functional::dropout2d(x, p, is_training()); });
+  }
   std::string name() const override { return "Dropout2d"; }
   std::string extra_repr() const override { return "p=" + detail::python_float(p) + ", inplace=false"; }
   double p;

@@ -48,7 +48,7 @@ class EmbeddingImpl : public Module {
   }
 
   Tensor<float> forward(const Tensor<std::int64_t>& input) const {
-    return functional::embedding(input, weight, options.padding_idx());
+    return in_context([&] { return functional::embedding(input, weight, options.padding_idx()); });
   }
 
   std::string name() const override { return "Embedding"; }

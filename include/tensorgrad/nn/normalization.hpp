@@ -43,7 +43,7 @@ class LayerNormImpl : public Module {
   }
 
   Tensor<float> forward(const Tensor<float>& x) const {
-    return functional::layer_norm(x, options.normalized_shape(), weight, bias, options.eps());
+    return in_context([&] { return functional::layer_norm(x, options.normalized_shape(), weight, bias, options.eps()); });
   }
 
   std::string name() const override { return "LayerNorm"; }

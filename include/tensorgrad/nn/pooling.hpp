@@ -32,8 +32,10 @@ class MaxPool2dImpl : public Module {
   explicit MaxPool2dImpl(ExpandingArray<2> kernel_size) : MaxPool2dImpl(MaxPool2dOptions(kernel_size)) {}
   explicit MaxPool2dImpl(const MaxPool2dOptions& options) : options(options) {}
   Tensor<float> forward(const Tensor<float>& x) const {
-    return functional::max_pool2d(x, options.kernel_size(), options.stride(), options.padding(), options.dilation(),
-                                  options.ceil_mode());
+    return in_context([&] {
+      return functional::max_pool2d(x, options.kernel_size(), options.stride(), options.padding(), options.dilation(),
+                                    options.ceil_mode());
+    });
   }
   std::string name() const override { return "MaxPool2d"; }
   std::string extra_repr() const override {
@@ -61,8 +63,10 @@ class AvgPool2dImpl : public Module {
   explicit AvgPool2dImpl(ExpandingArray<2> kernel_size) : AvgPool2dImpl(AvgPool2dOptions(kernel_size)) {}
   explicit AvgPool2dImpl(const AvgPool2dOptions& options) : options(options) {}
   Tensor<float> forward(const Tensor<float>& x) const {
-    return functional::avg_pool2d(x, options.kernel_size(), options.stride(), options.padding(), options.ceil_mode(),
-                                  options.count_include_pad(), options.divisor_override());
+    return in_context([&] {
+      return functional::avg_pool2d(x, options.kernel_size(), options.stride(), options.padding(),
+                                    options.ceil_mode(), options.count_include_pad(), options.divisor_override());
+    });
   }
   std::string name() const override { return "AvgPool2d"; }
   std::string extra_repr() const override {
@@ -76,7 +80,9 @@ TG_MODULE(AvgPool2d);
 class AdaptiveAvgPool2dImpl : public Module {
  public:
   explicit AdaptiveAvgPool2dImpl(ExpandingArray<2> output_size) : output_size(output_size) {}
-  Tensor<float> forward(const Tensor<float>& x) const { return functional::adaptive_avg_pool2d(x, output_size); }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    return in_context([&] { return functional::adaptive_avg_pool2d(x, output_size); });
+  }
   std::string name() const override { return "AdaptiveAvgPool2d"; }
   std::string extra_repr() const override { return "output_size=" + detail::size_repr(output_size); }
   ExpandingArray<2> output_size;
