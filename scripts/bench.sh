@@ -34,6 +34,8 @@ tg_bin="$build_dir/benchmarks/bench_mlp"
 ref_src="$shared/bench/libtorch"
 ref_dir="$build_dir/libtorch-ref"
 ref_bin="$ref_dir/mlp_reference"
+cnn_ref_dir="$build_dir/libtorch-cnn"  # our own LibTorch program for the CNN row (benchmarks/libtorch)
+cnn_ref_bin="$cnn_ref_dir/cnn_reference"
 raw_log="$build_dir/bench_raw.log"
 
 have_libtorch() { dpkg -s libtorch-dev >/dev/null 2>&1 && [[ -f "$ref_src/mlp_reference.cpp" ]]; }
@@ -50,6 +52,9 @@ if ((build)); then
     cmake -S "$ref_src" -B "$ref_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build "$ref_dir" -j "$jobs" >"$build_dir/bench_build_ref.log" 2>&1 ||
       { cat "$build_dir/bench_build_ref.log"; exit 1; }
+    cmake -S benchmarks/libtorch -B "$cnn_ref_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build "$cnn_ref_dir" -j "$jobs" >"$build_dir/bench_build_cnn_ref.log" 2>&1 ||
+      { cat "$build_dir/bench_build_cnn_ref.log"; exit 1; }
   else
     echo "== libtorch-dev not installed (or $ref_src missing): tensorgrad figures only"
   fi
@@ -130,6 +135,12 @@ for batch in 1 64 256 1024; do
   ((batch >= 256)) && note="@gflops $t_tg $t_ref"
   row "mnist-mlp batch $batch" "$(fmt "$t_tg")" "$(fmt "$t_ref")" "$note"
 done
+
+echo "== mnist-cnn 64 30"
+t_tg=$(run_median "$runs" samples_per_s tg mnist-cnn 64 30)
+t_ref="-"
+((use_ref)) && [[ -x "$cnn_ref_bin" ]] && t_ref=$(run_median "$runs" samples_per_s "$cnn_ref_bin" mnist-cnn 64 30)
+row "mnist-cnn batch 64" "$(fmt "$t_tg")" "$(fmt "$t_ref")" "conv 1-32-64 3x3 + maxpool, 1600-128-10; LibTorch: oneDNN conv"
 
 for batch in 1 1024; do
   case $batch in 1) steps=2000 ;; 1024) steps=50 ;; esac
