@@ -10,27 +10,17 @@
 #include <tensorgrad/nn/nn.hpp>
 #include <tensorgrad/tensor.hpp>
 
+#include "test_util.hpp"
+
 namespace nn = tg::nn;
 namespace F = tg::nn::functional;
 using tg::Tensor;
 using TensorD = Tensor<double>;
 
+using test_util::error_of;
+using test_util::printed;
+
 namespace {
-
-template <class M> std::string printed(const M& m) {
-  std::ostringstream os;
-  os << *m;
-  return os.str();
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const tg::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 /// conv2d by its definition, one output element at a time.
 TensorD direct_conv2d(const TensorD& x, const TensorD& w, const TensorD& b, std::int64_t stride, std::int64_t pad,

@@ -9,27 +9,17 @@
 
 #include <tensorgrad/nn/nn.hpp>
 #include <tensorgrad/tensor.hpp>
+#include "test_util.hpp"
 
 namespace nn = tg::nn;
 namespace F = tg::nn::functional;
 using tg::Tensor;
 
+using test_util::error_of;
+using test_util::printed;
+
 namespace {
 
-template <class M> std::string printed(const M& m) {
-  std::ostringstream os;
-  os << m;
-  return os.str();
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const tg::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 void require_values(const Tensor<float>& t, const std::vector<double>& expected, double tol = 1e-6) {
   const std::vector<float> got = t.tolist();

@@ -10,11 +10,14 @@
 
 #include <tensorgrad/nn/nn.hpp>
 #include <tensorgrad/tensor.hpp>
+#include "test_util.hpp"
 
 namespace F = tg::nn::functional;
 using tg::Tensor;
 using TD = Tensor<double>;
 using TL = Tensor<std::int64_t>;
+
+using test_util::error_of;
 
 namespace {
 
@@ -49,14 +52,6 @@ void require_gradcheck(const std::function<TD(const TD&)>& loss, const TD& x0) {
   }
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const tg::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 }  // namespace
 

@@ -6,26 +6,16 @@
 
 #include <tensorgrad/nn/nn.hpp>
 #include <tensorgrad/tensor.hpp>
+#include "test_util.hpp"
 
 namespace nn = tg::nn;
 using tg::Tensor;
 
+using test_util::error_of;
+using test_util::printed;
+
 namespace {
 
-template <class M> std::string printed(const M& m) {
-  std::ostringstream os;
-  os << m;
-  return os.str();
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const tg::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 // Seed 000: SimpleNet (10 -> 5 -> 1 with ReLU).
 struct SimpleNetImpl : nn::Module {

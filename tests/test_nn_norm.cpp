@@ -14,6 +14,7 @@
 #include <tensorgrad/io/io.hpp>
 #include <tensorgrad/nn/nn.hpp>
 #include <tensorgrad/tensor.hpp>
+#include "test_util.hpp"
 
 namespace nn = tg::nn;
 namespace F = tg::nn::functional;
@@ -21,22 +22,11 @@ using tg::Tensor;
 using tg::TensorD;
 using Inputs = std::vector<TensorD>;
 
+using test_util::error_of;
+using test_util::printed;
+
 namespace {
 
-template <class M> std::string printed(const M& m) {
-  std::ostringstream os;
-  os << m;
-  return os.str();
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const tg::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 template <class T> void require_values(const Tensor<T>& t, const std::vector<double>& expected, double tol = 1e-5) {
   const std::vector<T> got = t.tolist();

@@ -513,6 +513,13 @@ TEST_CASE("clip_grad_norm_ returns the total norm and scales by max_norm / (norm
   CHECK(clip_grad_norm_(params, 6.0, INFINITY) == 12.0);  // max |g|
   CHECK(b.grad().item() == 12.0 * (6.0 / (12.0 + 1e-6)));
 
+  // The norm of an all-zero gradient (RELIABILITY's non-smooth points): 0, and the gradients stay exactly 0.
+  a.set_grad(tg::zeros<double>({2}));
+  b.set_grad(tg::zeros<double>({1}));
+  CHECK(clip_grad_norm_(params, 0.0) == 0.0);
+  CHECK(a.grad().tolist() == std::vector<double>{0.0, 0.0});
+  CHECK(b.grad().item() == 0.0);
+
   set();
   CHECK(clip_grad_norm_(params, 100.0, 1.0) == 19.0);  // Σ|g|
   set();
