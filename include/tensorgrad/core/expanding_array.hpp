@@ -2,6 +2,7 @@
 /// ExpandingArray<D>: D integers given as one value (expanded to all D) or as D values, as LibTorch's
 /// torch::ExpandingArray. Kernel sizes, strides, padding and dilation of the 2-d layers use it:
 ///   tg::nn::Conv2dOptions(1, 32, 3).stride({2, 1})   // kernel (3, 3), stride (2, 1)
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <initializer_list>
