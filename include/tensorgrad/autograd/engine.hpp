@@ -49,28 +49,53 @@ inline void accumulate(detail::TensorImpl& t, ImplPtr g) {
   }
 }
 
-/// NOTE [ Topological order ]: reverse DFS post-order from the root. A node appears after every node that
-/// consumes its output, so when it runs its pending gradient already holds every contribution.
-inline std::vector<Node*> topological_order(Node* root) {
-  const std::uint64_t epoch = next_epoch();
-  std::vector<Node*> post;
+/// The buffers one backward() needs, kept per thread so a steady-state backward allocates nothing (issue 5). A
+/// backward leases them for its duration; a nested backward (a gradcheck inside a loss, say) finds the cache
+/// empty and grows its own, which go back to the cache when it ends.
+struct Scratch {
+  std::vector<Node*> post_order;
   std::vector<std::pair<Node*, std::size_t>> stack;
+  std::vector<ImplPtr> grad_inputs;
+};
+class ScratchLease {
+ public:
+  ScratchLease() : s(std::move(cache())) {}
+  ~ScratchLease() {
+    s.grad_inputs.clear();  // after an error they may still hold gradients
+    cache() = std::move(s);
+  }
+  ScratchLease(const ScratchLease&) = delete;
+  ScratchLease& operator=(const ScratchLease&) = delete;
+  Scratch s;
+
+ private:
+  static Scratch& cache() {
+    thread_local Scratch cached;
+    return cached;
+  }
+};
+
+/// NOTE [ Topological order ]: DFS post-order from the root, into `s.post_order`. Walked backwards, a node comes
+/// after every node that consumes its output, so when it runs its pending gradient holds every contribution.
+inline void topological_order(Node* root, Scratch& s) {
+  const std::uint64_t epoch = next_epoch();
+  s.post_order.clear();
+  s.stack.clear();
   root->visit_epoch = epoch;
-  stack.emplace_back(root, 0);
-  while (!stack.empty()) {
-    auto& [node, i] = stack.back();
+  s.stack.emplace_back(root, 0);
+  while (!s.stack.empty()) {
+    auto& [node, i] = s.stack.back();
     if (i < node->next_edges.size()) {
       Node* next = node->next_edges[i++].node.get();
       if (next && next->visit_epoch != epoch) {
         next->visit_epoch = epoch;
-        stack.emplace_back(next, 0);
+        s.stack.emplace_back(next, 0);
       }
     } else {
-      post.push_back(node);
-      stack.pop_back();
+      s.post_order.push_back(node);
+      s.stack.pop_back();
     }
   }
-  return {post.rbegin(), post.rend()};
 }
 
 /// "NaN" or "Inf" when g holds such a value (NaN first), else nullptr.
@@ -123,13 +148,16 @@ inline void backward(const ImplPtr& root, const ImplPtr& grad, bool retain_graph
     detail_engine::accumulate(*root, grad);  // the caller's gradient: copied, never taken over
     return;
   }
-  std::vector<Node*> order = detail_engine::topological_order(root->grad_fn.get());
+  detail_engine::ScratchLease lease;
+  detail_engine::topological_order(root->grad_fn.get(), lease.s);
   // Raw pointers are safe: every node stays owned through root->grad_fn and the edges, which backward
   // never clears (release_saved drops only saved values).
   root->grad_fn->pending_grad = grad;
-  std::vector<ImplPtr> grad_inputs;
+  std::vector<ImplPtr>& grad_inputs = lease.s.grad_inputs;
   const bool anomaly = is_anomaly_enabled();
-  for (Node* node : order) {
+  const auto& order = lease.s.post_order;
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    Node* node = *it;
     ImplPtr g = std::move(node->pending_grad);
     if (!g) continue;  // no gradient flowed here (e.g. every path to it needed none)
     if (auto out = node->retained_output.lock()) detail_engine::accumulate(*out, g);  // g stays shared: copied

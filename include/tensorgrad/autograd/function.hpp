@@ -21,14 +21,14 @@ namespace autograd {
 /// (STYLE 3): a backward skips the work for inputs whose needs(i) is false.
 class GradInputs {
  public:
-  explicit GradInputs(const std::vector<Edge>& edges, std::vector<ImplPtr>& out) : edges_(edges), out_(out) {}
+  explicit GradInputs(const EdgeList& edges, std::vector<ImplPtr>& out) : edges_(edges), out_(out) {}
   bool needs(std::size_t i) const { return edges_[i].valid(); }
   template <class U> void set(std::size_t i, const Tensor<U>& g) {
     if (needs(i)) out_[i] = g.impl();
   }
 
  private:
-  const std::vector<Edge>& edges_;
+  const EdgeList& edges_;
   std::vector<ImplPtr>& out_;
 };
 
@@ -75,7 +75,7 @@ inline Edge edge_to(const ImplPtr& input) {
 /// GradInputs indexes them.
 template <class T, class Inputs, class F>
 void record(const char* name, Tensor<T>& out, const Inputs& inputs, F&& f) {
-  auto node = std::make_shared<LambdaNode<T, std::decay_t<F>>>(name, std::forward<F>(f));
+  auto node = detail::make_pooled<LambdaNode<T, std::decay_t<F>>>(name, std::forward<F>(f));
   node->next_edges.reserve(inputs.size());
   for (const ImplPtr& in : inputs) node->next_edges.push_back(edge_to(in));
   if (is_anomaly_enabled()) node->forward_stack = detail::capture_stack();

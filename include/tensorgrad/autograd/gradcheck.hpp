@@ -59,7 +59,7 @@ inline Tensor<double> private_leaf(const Tensor<double>& x) {
     TG_CHECK(src.strides[d] != 0 || src.sizes[d] <= 1, "gradcheck: input of shape ", src.sizes, " and stride ",
              src.strides, " has overlapping elements (an expanded view); pass a contiguous tensor instead");
   auto impl = detail::make_alias(src, src.sizes, src.strides, src.offset);
-  impl->storage = std::make_shared<detail::Storage>(src.storage->nbytes(), kCPU);
+  impl->storage = detail::make_pooled<detail::Storage>(src.storage->nbytes(), kCPU);
   if (src.storage->nbytes()) std::memcpy(impl->storage->data(), src.storage->data(), src.storage->nbytes());
   impl->is_view = false;
   Tensor<double> leaf(std::move(impl));

@@ -19,6 +19,8 @@ struct Edge {
   Shape shape;
   bool valid() const { return node || leaf; }
 };
+/// A node's edges, one per input, from the small-object pool (core/pool.hpp).
+using EdgeList = std::vector<Edge, detail::PoolAllocator<Edge>>;
 
 class Node {
  public:
@@ -34,7 +36,7 @@ class Node {
   /// Drops the values saved for backward (the graph is freed after backward unless retained).
   virtual void release_saved() = 0;
 
-  std::vector<Edge> next_edges;
+  EdgeList next_edges;
   /// A non-leaf output that asked for retain_grad(); weak so the node never owns its output.
   std::weak_ptr<detail::TensorImpl> retained_output;
   /// Return addresses of the forward call that recorded this node; filled only in anomaly mode.
@@ -49,9 +51,10 @@ class Node {
   detail::LiveCounter<Node> live_counter_;  // see core/live_counter.hpp
 #endif
 
-  // STYLE 5: destroying a long chain recursively overflows the stack; unlink it iteratively.
+  // STYLE 5: destroying a long chain recursively overflows the stack; unlink it iteratively. The work list is
+  // pooled (core/pool.hpp): graphs are freed every training step.
   void release_chain() {
-    std::vector<std::shared_ptr<Node>> stack;
+    std::vector<std::shared_ptr<Node>, detail::PoolAllocator<std::shared_ptr<Node>>> stack;
     auto take = [&stack](Node& n) {
       for (Edge& e : n.next_edges)
         if (e.node) stack.push_back(std::move(e.node));

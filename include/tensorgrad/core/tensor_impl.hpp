@@ -4,6 +4,7 @@
 
 #include "dtype.hpp"
 #include "live_counter.hpp"
+#include "pool.hpp"
 #include "shape.hpp"
 #include "storage.hpp"
 
@@ -47,8 +48,8 @@ struct TensorImpl {
 };
 
 inline ImplPtr make_impl(const Shape& sizes, Dtype dtype, Device device) {
-  auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<Storage>(static_cast<std::size_t>(sizes.numel()) * dtype_size(dtype), device);
+  auto impl = make_pooled<TensorImpl>();
+  impl->storage = make_pooled<Storage>(static_cast<std::size_t>(sizes.numel()) * dtype_size(dtype), device);
   impl->sizes = sizes;
   impl->strides = contiguous_strides(sizes);
   impl->dtype = dtype;
@@ -57,7 +58,7 @@ inline ImplPtr make_impl(const Shape& sizes, Dtype dtype, Device device) {
 
 /// A new impl over the same storage with other sizes/strides/offset and no autograd history.
 inline ImplPtr make_alias(const TensorImpl& base, const Shape& sizes, const Shape& strides, std::int64_t offset) {
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = make_pooled<TensorImpl>();
   impl->storage = base.storage;
   impl->sizes = sizes;
   impl->strides = strides;

@@ -40,9 +40,10 @@ inline void check_dropout_probability(const char* op, double p) {
 /// p == 1 keeps nothing; 1/(1−p) would be inf and 0·inf NaN, so the scale is 0 there.
 template <class T> Tensor<T> dropout_mask(double p, const Shape& shape, Device device, Generator& gen) {
   const T scale = p == 1.0 ? T(0) : static_cast<T>(1.0 / (1.0 - p));
-  std::vector<T> mask(static_cast<std::size_t>(shape.numel()));
-  for (T& m : mask) m = gen.uniform() < p ? T(0) : scale;
-  return tensor<T>(mask, shape, device);
+  Tensor<T> mask = empty<T>(shape);  // drawn on the CPU, from the caching allocator
+  T* pm = mask.impl()->template data<T>();
+  for (std::int64_t i = 0; i < mask.numel(); ++i) pm[i] = gen.uniform() < p ? T(0) : scale;
+  return device.is_cpu() ? mask : mask.to(device);
 }
 
 }  // namespace detail

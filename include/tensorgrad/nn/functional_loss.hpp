@@ -248,16 +248,17 @@ Tensor<T> nll_loss(const Tensor<T>& input, const Tensor<std::int64_t>& target, c
   const T* px = x.impl()->template data<T>();
   const T* pw = w.defined() ? w.impl()->template data<T>() : nullptr;
   // Per-sample coefficient: the class weight, 0 for ignored targets.
-  auto coef = std::make_shared<std::vector<T>>(static_cast<std::size_t>(n));
+  const Tensor<T> coef = empty<T>(Shape{n});  // a tensor: from the caching allocator
+  T* pcoef = coef.impl()->template data<T>();
   double total_weight = 0;
   Tensor<T> out = empty<T>(Shape{n});
   T* po = out.impl()->template data<T>();
   for (std::int64_t i = 0; i < n; ++i) {
     detail::check_target("nll_loss", py[i], classes, ignore_index);
     const bool ignored = py[i] == ignore_index;
-    (*coef)[i] = ignored ? T(0) : (pw ? pw[py[i]] : T(1));
-    total_weight += (*coef)[i];
-    po[i] = ignored ? T(0) : -(*coef)[i] * px[i * classes + py[i]];
+    pcoef[i] = ignored ? T(0) : (pw ? pw[py[i]] : T(1));
+    total_weight += pcoef[i];
+    po[i] = ignored ? T(0) : -pcoef[i] * px[i * classes + py[i]];
   }
   if (autograd::any_requires_grad(input))
     autograd::record("NllLossBackward", out, {input.impl()},
@@ -265,10 +266,11 @@ Tensor<T> nll_loss(const Tensor<T>& input, const Tensor<std::int64_t>& target, c
                        const Tensor<T> gc = g.contiguous();
                        const T* pg = gc.impl()->template data<T>();
                        const std::int64_t* py = y.impl()->template data<std::int64_t>();
+                       const T* pcoef = coef.impl()->template data<T>();
                        Tensor<T> d = zeros<T>(Shape{n, classes});
                        T* pd = d.impl()->template data<T>();
                        for (std::int64_t i = 0; i < n; ++i)
-                         if (py[i] != ignore_index) pd[i * classes + py[i]] = -pg[i] * (*coef)[i];
+                         if (py[i] != ignore_index) pd[i * classes + py[i]] = -pg[i] * pcoef[i];
                        gi.set(0, d);
                      });
   return detail::reduce_weighted(out, r, total_weight);
@@ -300,8 +302,9 @@ Tensor<T> cross_entropy(const Tensor<T>& input, const Tensor<std::int64_t>& targ
   T weight_sum = 0;  // Σ_c w[c], the smoothing term's total coefficient
   for (std::int64_t c = 0; c < classes; ++c) weight_sum += pw ? pw[c] : T(1);
   // Per row: max and log Σ exp(x − max), so the backward rebuilds softmax exactly.
-  auto row_max = std::make_shared<std::vector<T>>(static_cast<std::size_t>(n));
-  auto row_log_sum = std::make_shared<std::vector<T>>(static_cast<std::size_t>(n));
+  // Tensors, not vectors: their buffers come from the caching allocator (a steady-state step allocates nothing).
+  const Tensor<T> row_max = empty<T>(Shape{n}), row_log_sum = empty<T>(Shape{n});
+  T *pmax = row_max.impl()->template data<T>(), *plog_sum = row_log_sum.impl()->template data<T>();
   double total_weight = 0;
   Tensor<T> out = empty<T>(Shape{n});
   T* po = out.impl()->template data<T>();
@@ -313,8 +316,8 @@ Tensor<T> cross_entropy(const Tensor<T>& input, const Tensor<std::int64_t>& targ
     T s = 0;
     for (std::int64_t c = 0; c < classes; ++c) s += std::exp(row[c] - mx);
     const T log_s = std::log(s);
-    (*row_max)[i] = mx;
-    (*row_log_sum)[i] = log_s;
+    pmax[i] = mx;
+    plog_sum[i] = log_s;
     if (py[i] == ignore_index) {
       po[i] = T(0);
       continue;
@@ -341,6 +344,7 @@ Tensor<T> cross_entropy(const Tensor<T>& input, const Tensor<std::int64_t>& targ
           const T* px = sx.get("CrossEntropyLossBackward")->template data<T>();
           const std::int64_t* py = y.impl()->template data<std::int64_t>();
           const T* pw = w.defined() ? w.impl()->template data<T>() : nullptr;
+          const T *pmax = row_max.impl()->template data<T>(), *plog_sum = row_log_sum.impl()->template data<T>();
           Tensor<T> d = zeros<T>(Shape{n, classes});
           T* pd = d.impl()->template data<T>();
           for (std::int64_t i = 0; i < n; ++i) {
@@ -350,7 +354,7 @@ Tensor<T> cross_entropy(const Tensor<T>& input, const Tensor<std::int64_t>& targ
             const T* row = px + i * classes;
             T* drow = pd + i * classes;
             for (std::int64_t c = 0; c < classes; ++c) {
-              const T p = std::exp((row[c] - (*row_max)[i]) - (*row_log_sum)[i]);
+              const T p = std::exp((row[c] - pmax[i]) - plog_sum[i]);
               drow[c] = pg[i] * (p * total - spread * (pw ? pw[c] : T(1)));
             }
             drow[py[i]] -= pg[i] * on * wy;
