@@ -1,3 +1,5 @@
+#include <cstdint>
+
 #include <catch2/catch.hpp>
 #include <tensorgrad/tensorgrad.hpp>
 
@@ -21,15 +23,28 @@ TEST_CASE("the CPU caching allocator hands a freed buffer of the same size back"
   tg::empty_cache();
   const float* first = nullptr;
   {
-    auto t = tg::empty<float>({1000, 3});
+    auto t = tg::empty<float>({100000, 3});
     first = t.data();
   }
-  CHECK(tg::detail::CpuAllocator::instance().cached_bytes() == 12032);  // 12,000 bytes rounded to 64
-  auto again = tg::zeros<float>({3000});
+  CHECK(tg::detail::CpuAllocator::instance().cached_bytes() == 1200000);  // a multiple of 64 already
+  auto again = tg::zeros<float>({300000});
   CHECK(again.data() == first);
   CHECK(tg::detail::CpuAllocator::instance().cached_bytes() == 0);
   CHECK(again.sum().item() == 0.0f);  // reused memory is initialised by the factory, not left stale
-  { auto other = tg::empty<float>({7}); }
+  { auto other = tg::empty<float>({70000}); }
   tg::empty_cache();
   CHECK(tg::detail::CpuAllocator::instance().cached_bytes() == 0);
+}
+
+TEST_CASE("small CPU buffers are reused from the thread's cache, 64-byte aligned", "[storage]") {
+  const float* first = nullptr;
+  {
+    auto t = tg::empty<float>({1000, 3});  // 12,000 bytes: a per-thread size class
+    first = t.data();
+    CHECK(reinterpret_cast<std::uintptr_t>(first) % 64 == 0);
+  }
+  auto again = tg::ones<float>({3000});
+  CHECK(again.data() == first);
+  CHECK(again.sum().item() == 3000.0f);
+  CHECK(tg::detail::CpuAllocator::instance().cached_bytes() == 0);  // never counted with the large buffers
 }

@@ -31,12 +31,17 @@ std::string str_cat(const Args&... args) {
   (void)(os << ... << args);
   return os.str();
 }
+/// TG_CHECK's failure path, out of line: the message is built only on failure and the hot callers stay small.
+template <class... Args>
+[[noreturn]] __attribute__((noinline, cold)) void throw_error(const Args&... args) {
+  throw Error(str_cat(args...));
+}
 }  // namespace detail
 }  // namespace tg
 
 /// Validate at the boundary: throws tg::Error in every build type (never an assert).
 /// Example: TG_CHECK(lr >= 0, "SGD: invalid learning rate: ", lr);
-#define TG_CHECK(cond, ...)                                   \
-  do {                                                        \
-    if (!(cond)) throw ::tg::Error(::tg::detail::str_cat(__VA_ARGS__)); \
+#define TG_CHECK(cond, ...)                                          \
+  do {                                                               \
+    if (__builtin_expect(!(cond), 0)) ::tg::detail::throw_error(__VA_ARGS__); \
   } while (0)

@@ -16,7 +16,15 @@ inline constexpr int kMaxDims = 16;
 
 class Shape {
  public:
-  Shape() = default;
+  // Only the first n_ dims are ever read, so neither construction nor copies touch the rest: tensors are made by
+  // the hundred per training step, each with two shapes.
+  Shape() {}
+  Shape(const Shape& other) : n_(other.n_) { std::copy(other.d_, other.d_ + other.n_, d_); }
+  Shape& operator=(const Shape& other) {
+    n_ = other.n_;
+    std::copy(other.d_, other.d_ + other.n_, d_);
+    return *this;
+  }
   Shape(std::initializer_list<std::int64_t> dims) { assign(dims.begin(), dims.end()); }
   Shape(const std::vector<std::int64_t>& dims) { assign(dims.begin(), dims.end()); }
   template <class It> Shape(It first, It last) { assign(first, last); }
@@ -77,7 +85,7 @@ class Shape {
     n_ = 0;
     for (; first != last; ++first) push_back(static_cast<std::int64_t>(*first));
   }
-  std::int64_t d_[kMaxDims] = {};
+  std::int64_t d_[kMaxDims];
   int n_ = 0;
 };
 
@@ -86,14 +94,14 @@ namespace detail {
 /// Row-major (C-contiguous) strides for a shape. Throws when they overflow 64 bits, which an empty tensor can
 /// too: zero dims count as 1 in strides, so [0, 2^40, 2^40] has a stride of 2^40 (found by tests/fuzz/).
 inline Shape contiguous_strides(const Shape& sizes) {
-  Shape st = Shape::filled(sizes.size(), 1);
+  Shape st = sizes;
   std::int64_t acc = 1;
+  bool overflow = false;
   for (int i = sizes.size() - 1; i >= 0; --i) {
     st[i] = acc;
-    const std::int64_t d = std::max<std::int64_t>(sizes[i], 1);
-    TG_CHECK(acc <= INT64_MAX / d, "shape ", sizes, " is too large: its strides overflow 64-bit integers");
-    acc *= d;
+    overflow |= __builtin_mul_overflow(acc, std::max<std::int64_t>(sizes[i], 1), &acc);
   }
+  TG_CHECK(!overflow, "shape ", sizes, " is too large: its strides overflow 64-bit integers");
   return st;
 }
 

@@ -12,6 +12,7 @@
 #include "../backend/device_backend.hpp"
 #include "device.hpp"
 #include "error.hpp"
+#include "pool.hpp"
 
 namespace tg {
 namespace detail {
@@ -34,10 +35,12 @@ inline backend::DeviceBackend& backend_for(Device d, const char* op) {
 /// handed out again, so a training loop that allocates the same shapes every step stops calling malloc after
 /// its first step, and never pays the kernel's page faults for fresh large buffers again. At most
 /// kMaxCachedBytes are kept; tg::empty_cache() returns them to the system. Buffers are 64-byte aligned so
-/// Eigen and AVX-512 loads never split cache lines.
+/// Eigen and AVX-512 loads never split cache lines. Buffers up to 64 KB skip the lock and the map: they are
+/// cached per thread (core/pool.hpp), outside cached_bytes().
 class CpuAllocator {
  public:
   static constexpr std::size_t kMaxCachedBytes = std::size_t{256} << 20;
+  using SmallBuffers = ThreadCache<64, std::size_t{64} << 10>;
 
   static CpuAllocator& instance() {
     static CpuAllocator* allocator = new CpuAllocator;  // never destroyed: storages may outlive statics
@@ -45,6 +48,7 @@ class CpuAllocator {
   }
   void* allocate(std::size_t nbytes) {
     if (nbytes == 0) return nullptr;
+    if (SmallBuffers::serves(nbytes)) return SmallBuffers::allocate(nbytes);
     const std::size_t size = rounded(nbytes);
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -62,6 +66,7 @@ class CpuAllocator {
   }
   void deallocate(void* p, std::size_t nbytes) {
     if (!p) return;
+    if (SmallBuffers::serves(nbytes)) return SmallBuffers::deallocate(p, nbytes);
     const std::size_t size = rounded(nbytes);
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -73,20 +78,23 @@ class CpuAllocator {
     }
     std::free(p);
   }
+  /// Frees the cached large buffers and the calling thread's small ones.
   void empty_cache() {
+    SmallBuffers::release();
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto& [size, blocks] : free_)
       for (void* p : blocks) std::free(p);
     free_.clear();
     cached_bytes_ = 0;
   }
+  /// Bytes of large buffers cached (small ones live in per-thread caches).
   std::size_t cached_bytes() {
     std::lock_guard<std::mutex> lock(mutex_);
     return cached_bytes_;
   }
 
  private:
-  static std::size_t rounded(std::size_t nbytes) { return (nbytes + 63) / 64 * 64; }
+  static std::size_t rounded(std::size_t nbytes) { return SmallBuffers::rounded(nbytes); }
   std::mutex mutex_;
   std::unordered_map<std::size_t, std::vector<void*>> free_;
   std::size_t cached_bytes_ = 0;

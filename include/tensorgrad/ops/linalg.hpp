@@ -130,9 +130,26 @@ template <class T> Tensor<T> mm(const Tensor<T>& a, const Tensor<T>& b) {
   return detail::batched_matmul(a, b);
 }
 
+namespace detail {
+
+/// out (n×m, contiguous) = A (n×k) · B (k×m), with A and B given as strided 2-d views on the device of `be`
+/// (nullptr: the CPU). No views, no shape checks: for ops that have validated their operands (linear).
+template <class T>
+void gemm_2d(backend::DeviceBackend* be, std::int64_t n, std::int64_t k, std::int64_t m, const T* a, std::int64_t as0,
+             std::int64_t as1, const T* b, std::int64_t bs0, std::int64_t bs1, Tensor<T>& out) {
+  T* po = out.impl()->template data<T>();
+  if (!be) return backend::cpu::gemm(a, n, k, as0, as1, b, m, bs0, bs1, po);
+  if (n * m == 0) return;
+  if (k == 0) return be->fill(*out.impl(), 0.0);
+  be->gemm(dtype_v<T>, 1, n, k, m, a, 0, as0, as1, b, 0, bs0, bs1, po);
+}
+
+}  // namespace detail
+
 /// y = x·Wᵀ + b for x [*, in], weight [out, in], bias [out] (undefined for none), as one op: a single GEMM
-/// forward, and a backward whose weight gradient gᵀ·x comes out contiguous in weight's own [out, in] layout
-/// (so accumulating it into .grad is a plain copy or a steal, not a transpose).
+/// forward, and a backward of two GEMMs on the strided operands (no transposed copies, no views), whose weight
+/// gradient gᵀ·x comes out contiguous in weight's own [out, in] layout (so accumulating it into .grad is a
+/// plain copy or a steal, not a transpose).
 template <class T> Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& bias = Tensor<T>()) {
   TG_CHECK(weight.dim() == 2, "linear: weight must be 2-d [out_features, in_features], got shape ", weight.sizes());
   TG_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1), "linear: input of shape ", x.sizes(),
@@ -147,10 +164,12 @@ template <class T> Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& weight,
   }
   auto* be = bias.defined() ? detail::device_backend("linear", {x.impl().get(), weight.impl().get(), bias.impl().get()})
                             : detail::device_backend("linear", {x.impl().get(), weight.impl().get()});
-  const Tensor<T> wt = transpose(weight.detach(), 0, 1);
-  Tensor<T> y = empty<T>(Shape{x.size(0), weight.size(0)}, x.device());
-  if (be) detail::device_gemm(*be, x.detach(), wt, Shape{}, y);
-  else detail::cpu_gemm(x, wt, Shape{}, y);
+  const detail::TensorImpl &xi = *x.impl(), &wi = *weight.impl();
+  const std::int64_t n = xi.sizes[0], in = xi.sizes[1], out = wi.sizes[0];
+  Tensor<T> y = empty<T>(Shape{n, out}, x.device());
+  // y = x · Wᵀ, where Wᵀ is weight read with its two strides swapped.
+  detail::gemm_2d(be, n, in, out, xi.data<T>(), xi.strides[0], xi.strides[1], wi.data<T>(), wi.strides[1],
+                  wi.strides[0], y);
   if (bias.defined()) {
     NoGradGuard no_grad;  // the bias add belongs to this op's node, not a node of its own
     add_(y, bias.detach());
@@ -160,9 +179,23 @@ template <class T> Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& weight,
     if (weight.requires_grad()) sx = autograd::save(x);
     if (x.requires_grad()) sw = autograd::save(weight);
     autograd::record("AddmmBackward", y, {x.impl(), weight.impl(), bias.defined() ? bias.impl() : nullptr},
-                     [sx, sw](const Tensor<T>& g, autograd::GradInputs& gi) {
-                       if (gi.needs(0)) gi.set(0, mm(g, Tensor<T>(sw.get("AddmmBackward"))));
-                       if (gi.needs(1)) gi.set(1, mm(transpose(g, 0, 1), Tensor<T>(sx.get("AddmmBackward"))));
+                     [sx, sw, be, n, in, out](const Tensor<T>& g, autograd::GradInputs& gi) {
+                       const detail::TensorImpl& gg = *g.impl();
+                       const T* pg = gg.data<T>();
+                       if (gi.needs(0)) {  // dx = g · W
+                         const detail::TensorImpl& w = *sw.get("AddmmBackward");
+                         Tensor<T> dx = empty<T>(Shape{n, in}, g.device());
+                         detail::gemm_2d(be, n, out, in, pg, gg.strides[0], gg.strides[1], w.data<T>(), w.strides[0],
+                                         w.strides[1], dx);
+                         gi.set(0, dx);
+                       }
+                       if (gi.needs(1)) {  // dW = gᵀ · x
+                         const detail::TensorImpl& xs = *sx.get("AddmmBackward");
+                         Tensor<T> dw = empty<T>(Shape{out, in}, g.device());
+                         detail::gemm_2d(be, out, n, in, pg, gg.strides[1], gg.strides[0], xs.data<T>(),
+                                         xs.strides[0], xs.strides[1], dw);
+                         gi.set(1, dw);
+                       }
                        if (gi.needs(2)) gi.set(2, sum(g, 0));
                      });
   }

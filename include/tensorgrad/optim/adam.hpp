@@ -55,8 +55,18 @@ void adam_update(T* param, const T* grad, T* exp_avg, T* exp_avg_sq, T* max_exp_
                  std::int64_t step, double lr, Betas betas, double eps, double l2_decay,
                  double decoupled_decay, bool amsgrad) {
   const double beta1 = std::get<0>(betas), beta2 = std::get<1>(betas);
-  const double bias_correction1 = 1 - std::pow(beta1, static_cast<double>(step));
-  const double bias_correction2 = 1 - std::pow(beta2, static_cast<double>(step));
+  // Every parameter of a step has the same corrections: the two pow calls run once per (β₁, β₂, t), not per
+  // parameter (they were a tenth of a small network's step).
+  struct Corrections {
+    double beta1 = -1, beta2 = -1;
+    std::int64_t step = -1;
+    double first = 0, second = 0;
+  };
+  thread_local Corrections memo;
+  if (memo.step != step || memo.beta1 != beta1 || memo.beta2 != beta2)
+    memo = {beta1, beta2, step, 1 - std::pow(beta1, static_cast<double>(step)),
+            1 - std::pow(beta2, static_cast<double>(step))};
+  const double bias_correction1 = memo.first, bias_correction2 = memo.second;
   const T step_size = static_cast<T>(lr / bias_correction1);
   const T bias_correction2_sqrt = static_cast<T>(std::sqrt(bias_correction2));
   const T b1 = static_cast<T>(beta1), one_minus_b1 = static_cast<T>(1 - beta1);
