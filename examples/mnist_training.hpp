@@ -165,7 +165,9 @@ void run_mnist(const Args& args, const std::string& title, MakeModel make_model,
   tg::data::MNIST test_dataset(args.data, tg::data::MNIST::Mode::kTest, /*normalize=*/true);
   tg::data::DataLoader train_loader(train_dataset,
                                     tg::data::DataLoaderOptions().batch_size(64).shuffle(true).seed(args.seed));
-  tg::data::DataLoader test_loader(test_dataset, tg::data::DataLoaderOptions().batch_size(1000));
+  // Evaluation in batches of 64 as well: the accuracy does not depend on it, and larger batches only raise the
+  // peak memory (batches of 1,000 cost 6 MB of activations).
+  tg::data::DataLoader test_loader(test_dataset, tg::data::DataLoaderOptions().batch_size(64));
 
   auto model = make_model();
   tg::nn::CrossEntropyLoss criterion(tg::nn::CrossEntropyLossOptions().label_smoothing(label_smoothing));
