@@ -95,6 +95,15 @@ template <class T> Tensor<T>& mul_scalar_(Tensor<T>& x, double value) {
         else backend::cpu::update1<T>(xi, [v](T u) { return u * v; });
       });
 }
+template <class T> Tensor<T>& div_scalar_(Tensor<T>& x, double value) {
+  const T v = static_cast<T>(value);
+  return detail::inplace(
+      "div_", x, nullptr, [&](const Tensor<T>& xc) { return xc / value; },
+      [&](detail::TensorImpl& xi, backend::DeviceBackend* be) {
+        if (be) be->update(backend::UpdateOp::Div, xi, *detail::as_scalar(x, value).impl(), 1.0);
+        else backend::cpu::update1<T>(xi, [v](T u) { return u / v; });
+      });
+}
 template <class T> Tensor<T>& fill_(Tensor<T>& x, double value) {
   const T v = static_cast<T>(value);
   return detail::inplace(

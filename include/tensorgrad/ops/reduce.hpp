@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "binary.hpp"
+#include "inplace.hpp"
 #include "unary.hpp"
 #include "view.hpp"
 
@@ -119,9 +120,22 @@ template <class T> Tensor<T> sum(const Tensor<T>& x, std::int64_t dim, bool keep
   return out;
 }
 
+/// Mean of all elements (0-d), one node (MeanBackward) as in PyTorch: the sum divided by the count in place, and a
+/// backward that spreads g / count over x's shape.
 template <class T> Tensor<T> mean(const Tensor<T>& x) {
   TG_CHECK(x.numel() > 0, "mean: cannot take the mean of an empty tensor of shape ", x.sizes());
-  return sum(x) / static_cast<double>(x.numel());
+  const double count = static_cast<double>(x.numel());
+  Tensor<T> out = detail::sum_kept("mean", x, Shape::filled(x.dim(), 1));
+  out.impl()->sizes = Shape{};
+  out.impl()->strides = Shape{};
+  div_scalar_(out, count);  // out is fresh and has no history yet: a plain in-place division
+  if (autograd::any_requires_grad(x))
+    autograd::record("MeanBackward", out, {x.impl()},
+                     [from = x.sizes(), count](const Tensor<T>& g, autograd::GradInputs& gi) {
+                       Tensor<T> scaled = clone(g);
+                       gi.set(0, expand(div_scalar_(scaled, count), from));
+                     });
+  return out;
 }
 template <class T> Tensor<T> mean(const Tensor<T>& x, std::int64_t dim, bool keepdim) {
   const int d = detail::wrap_dim(dim, x.dim(), "mean");
