@@ -128,6 +128,15 @@ void gemm(const T* a, std::int64_t n, std::int64_t k, std::int64_t as0, std::int
     if (!accumulate) c.setZero();
     return;
   }
+  if (n * k * m <= 512) {  // a small network's layers: a plain loop costs less than setting up any Eigen product
+    for (std::int64_t i = 0; i < n; ++i)
+      for (std::int64_t j = 0; j < m; ++j) {
+        T acc = 0;
+        for (std::int64_t p = 0; p < k; ++p) acc += a[i * as0 + p * as1] * b[p * bs0 + j * bs1];
+        out[i * m + j] = accumulate ? out[i * m + j] + acc : acc;
+      }
+    return;
+  }
   // Row-major (unit column stride) or column-major (unit row stride); a size-1 dim's stride is never stepped.
   const bool row_a = (k == 1 || as1 == 1) && (n == 1 || as0 >= k), col_a = (n == 1 || as0 == 1) && (k == 1 || as1 >= n);
   const bool row_b = (m == 1 || bs1 == 1) && (k == 1 || bs0 >= m), col_b = (k == 1 || bs0 == 1) && (m == 1 || bs1 >= k);
