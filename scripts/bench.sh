@@ -158,7 +158,12 @@ done
 if [[ -f "$mnist_dir/train-images-idx3-ubyte" && -f "$mnist_dir/t10k-images-idx3-ubyte" ]]; then
   echo "== mnist-train $mnist_dir 10"
   # One run each (seconds, not cheap); samples/s counts the full batches of 64 trained on, as both programs do.
-  train_line() { "$@" 2>&1 | tail -n 1; }
+  # The result line gets maxrss_kb=, the run's peak resident memory, when GNU time is installed.
+  train_line() {
+    local out
+    if [[ -x /usr/bin/time ]]; then out=$(/usr/bin/time -f "maxrss_kb=%M" "$@" 2>&1); else out=$("$@" 2>&1); fi
+    echo "$(grep -E '^mnist-(cnn-)?train ' <<<"$out" | tail -n 1) $(grep -o 'maxrss_kb=[0-9]*' <<<"$out")"
+  }
   l_tg=$(train_line tg mnist-train "$mnist_dir" 10) || true
   echo "$l_tg" >>"$raw_log"
   l_ref="-"
@@ -170,8 +175,13 @@ if [[ -f "$mnist_dir/train-images-idx3-ubyte" && -f "$mnist_dir/t10k-images-idx3
   }
   r_tg=$(rate "$l_tg"); r_ref="-"
   ((use_ref)) && r_ref=$(rate "$l_ref")
-  note="tg $(value seconds "$l_tg") s, acc $(value test_accuracy "$l_tg")"
-  ((use_ref)) && note="$note; LibTorch $(value seconds "$l_ref") s, acc $(value test_accuracy "$l_ref")"
+  mb() {
+    local kb
+    kb=$(value maxrss_kb "$1")
+    if [[ -n "$kb" ]]; then awk -v k="$kb" 'BEGIN {printf ", peak RSS %.0f MB", k / 1024}'; fi
+  }
+  note="tg $(value seconds "$l_tg") s, acc $(value test_accuracy "$l_tg")$(mb "$l_tg")"
+  ((use_ref)) && note="$note; LibTorch $(value seconds "$l_ref") s, acc $(value test_accuracy "$l_ref")$(mb "$l_ref")"
   row "mnist-train 10 epochs" "$(fmt "$r_tg")" "$(fmt "$r_ref")" "$note"
 else
   echo "== mnist-train skipped: no IDX files in $mnist_dir (scripts/get_mnist.sh $mnist_dir)"
