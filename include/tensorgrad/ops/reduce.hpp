@@ -31,7 +31,15 @@ template <class T> Tensor<T> sum_kept(const char* op, const Tensor<T>& x, const 
     return out;
   }
   Tensor<T> out = zeros<T>(kept);
-  backend::cpu::reduce_into<T, T>(*x.impl(), *out.impl(), [](T a, T b) { return a + b; });
+  const detail::TensorImpl& xi = *x.impl();
+  if (out.numel() == 1 && xi.is_contiguous()) {  // every element, in memory order: the order reduce_into sums in
+    const T* p = xi.data<T>();
+    T acc = 0;
+    for (std::int64_t i = 0, n = xi.numel(); i < n; ++i) acc += p[i];
+    out.impl()->template data<T>()[0] = acc;
+    return out;
+  }
+  backend::cpu::reduce_into<T, T>(xi, *out.impl(), [](T a, T b) { return a + b; });
   return out;
 }
 

@@ -94,9 +94,9 @@ void parallel_run(std::int64_t n, std::int64_t k, std::int64_t m, const T* a, st
   const bool split_cols = m >= n;
   const std::int64_t extent = split_cols ? m : n;
   constexpr std::int64_t kPanel = 16;  // slab widths stay multiples of the kernels' register blocks
-  constexpr double kMinWork = 500000;
   int threads = 1;
 #ifdef _OPENMP
+  constexpr double kMinWork = 500000;
   if (!omp_in_parallel()) {
     const double work = static_cast<double>(n) * static_cast<double>(k) * static_cast<double>(m);
     threads = static_cast<int>(std::min<double>({static_cast<double>(Eigen::nbThreads()), work / kMinWork,

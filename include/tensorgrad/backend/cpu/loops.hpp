@@ -2,6 +2,7 @@
 /// Strided loops for the CPU backend: one N-d walker that every elementwise and reduction kernel shares.
 /// Written by hand (not Eigen) because Eigen has no broadcasting strided N-d iterator; the innermost loop
 /// is a plain counted loop that the compiler vectorises when strides are 1.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -27,7 +28,8 @@ void nd_loop(const Shape& shape, const std::array<const Shape*, N>& strides, Inn
   for (std::size_t k = 0; k < N; ++k) inner_stride[k] = (*strides[k])[nd - 1];
   const std::int64_t n_inner = shape[nd - 1];
   const std::int64_t rows = shape.numel() / n_inner;
-  std::int64_t idx[kMaxDims] = {};
+  std::int64_t idx[kMaxDims];
+  std::fill(idx, idx + nd, std::int64_t{0});
   for (std::int64_t r = 0; r < rows; ++r) {
     inner(off, n_inner, inner_stride);
     for (int d = nd - 2; d >= 0; --d) {
