@@ -164,10 +164,11 @@ if [[ -f "$mnist_dir/train-images-idx3-ubyte" && -f "$mnist_dir/t10k-images-idx3
     if [[ -x /usr/bin/time ]]; then out=$(/usr/bin/time -f "maxrss_kb=%M" "$@" 2>&1); else out=$("$@" 2>&1); fi
     echo "$(grep -E '^mnist-(cnn-)?train ' <<<"$out" | tail -n 1) $(grep -o 'maxrss_kb=[0-9]*' <<<"$out")"
   }
-  l_tg=$(train_line tg mnist-train "$mnist_dir" 10) || true
+  # Programs, not the tg/ref shell functions: GNU time runs an executable.
+  l_tg=$(train_line "$tg_bin" mnist-train "$mnist_dir" 10 --threads "$threads") || true
   echo "$l_tg" >>"$raw_log"
   l_ref="-"
-  if ((use_ref)); then l_ref=$(train_line ref mnist-train "$mnist_dir" 10) || true; echo "$l_ref" >>"$raw_log"; fi
+  if ((use_ref)); then l_ref=$(train_line "$ref_bin" mnist-train "$mnist_dir" 10) || true; echo "$l_ref" >>"$raw_log"; fi
   rate() {
     local s n
     s=$(value seconds "$1"); n=$(value train "$1")
