@@ -28,28 +28,13 @@
 #include <tensorgrad/tensorgrad.hpp>
 
 #include "../examples/mnist_classifier.hpp"
+#include "mlp.hpp"
 
 namespace nn = tg::nn;
 namespace F = tg::nn::functional;
 using tg::Tensor;
 
 namespace {
-
-// The benchmark MLP: three Linear layers with ReLU between them (no dropout), as the reference's MLP.
-struct MLPImpl : nn::Module {
-  nn::Linear fc1{nullptr}, fc2{nullptr}, fc3{nullptr};
-  MLPImpl() {
-    fc1 = register_module("fc1", nn::Linear(784, 256));
-    fc2 = register_module("fc2", nn::Linear(256, 128));
-    fc3 = register_module("fc3", nn::Linear(128, 10));
-  }
-  Tensor<float> forward(const Tensor<float>& x) {
-    auto h = tg::relu(fc1(x));
-    h = tg::relu(fc2(h));
-    return fc3(h);
-  }
-};
-TG_MODULE(MLP);
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

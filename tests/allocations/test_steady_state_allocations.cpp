@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 #include <tensorgrad/tensorgrad.hpp>
 
+#include "../../benchmarks/mlp.hpp"
 #include "../../examples/mnist_classifier.hpp"
 
 namespace {
@@ -112,18 +113,6 @@ namespace F = tg::nn::functional;
 using tg::Tensor;
 
 namespace {
-
-// The benchmark's MNIST MLP (benchmarks/bench_mlp.cpp): 784-256-128-10 with ReLU.
-struct MLPImpl : nn::Module {
-  nn::Linear fc1{nullptr}, fc2{nullptr}, fc3{nullptr};
-  MLPImpl() {
-    fc1 = register_module("fc1", nn::Linear(784, 256));
-    fc2 = register_module("fc2", nn::Linear(256, 128));
-    fc3 = register_module("fc3", nn::Linear(128, 10));
-  }
-  Tensor<float> forward(const Tensor<float>& x) { return fc3(tg::relu(fc2(tg::relu(fc1(x))))); }
-};
-TG_MODULE(MLP);
 
 /// Runs `step` 3 times to warm up, then returns the allocations of 5 more steps, and checks that training
 /// went on (the loss of the last step differs from the first's).
