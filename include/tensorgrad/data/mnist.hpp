@@ -100,10 +100,11 @@ class MNIST : public Dataset<Tensor<float>, Tensor<std::int64_t>> {
     example_type batch{empty<float>(Shape{n, 1, kRows, kCols}), empty<std::int64_t>(Shape{n})};
     float* out = batch.data.data();
     std::int64_t* labels = batch.target.data();
+    const std::int64_t* all_labels = targets_.data();
     for (std::int64_t k = 0; k < n; ++k) {
       const std::int64_t i = checked_index(indices[k]);
       decode(i, out + k * kPixels);
-      labels[k] = targets_.data()[i];
+      labels[k] = all_labels[i];
     }
     return batch;
   }

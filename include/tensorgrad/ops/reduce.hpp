@@ -31,15 +31,7 @@ template <class T> Tensor<T> sum_kept(const char* op, const Tensor<T>& x, const 
     return out;
   }
   Tensor<T> out = zeros<T>(kept);
-  const detail::TensorImpl& xi = *x.impl();
-  if (out.numel() == 1 && xi.is_contiguous()) {  // every element, in memory order: the order reduce_into sums in
-    const T* p = xi.data<T>();
-    T acc = 0;
-    for (std::int64_t i = 0, n = xi.numel(); i < n; ++i) acc += p[i];
-    out.impl()->template data<T>()[0] = acc;
-    return out;
-  }
-  backend::cpu::reduce_into<T, T>(xi, *out.impl(), [](T a, T b) { return a + b; });
+  backend::cpu::reduce_into<T, T>(*x.impl(), *out.impl(), [](T a, T b) { return a + b; });
   return out;
 }
 
@@ -133,9 +125,10 @@ template <class T> Tensor<T> sum(const Tensor<T>& x, std::int64_t dim, bool keep
 template <class T> Tensor<T> mean(const Tensor<T>& x) {
   TG_CHECK(x.numel() > 0, "mean: cannot take the mean of an empty tensor of shape ", x.sizes());
   const double count = static_cast<double>(x.numel());
-  Tensor<T> out = detail::sum_kept("mean", x, Shape::filled(x.dim(), 1));
-  out.impl()->sizes = Shape{};
-  out.impl()->strides = Shape{};
+  Tensor<T> out = [&] {
+    NoGradGuard no_grad;  // the sum belongs to this op's node, not a node of its own
+    return sum(x);
+  }();
   div_scalar_(out, count);  // out is fresh and has no history yet: a plain in-place division
   if (autograd::any_requires_grad(x))
     autograd::record("MeanBackward", out, {x.impl()},

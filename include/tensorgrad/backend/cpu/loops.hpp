@@ -158,6 +158,12 @@ template <class R, class A, class F>
 void reduce_into(const detail::TensorImpl& in, detail::TensorImpl& out, F f) {
   const A* a = in.data<A>();
   R* o = out.data<R>();
+  if (out.numel() == 1 && in.is_contiguous()) {  // everything into one value: a flat loop, in the same order
+    R acc = *o;
+    for (std::int64_t i = 0, n = in.numel(); i < n; ++i) acc = f(acc, a[i]);
+    *o = acc;
+    return;
+  }
   Shape so = Shape::filled(in.sizes.size(), 0);
   for (int i = 0; i < in.sizes.size(); ++i) so[i] = out.sizes[i] == 1 ? 0 : out.strides[i];
   nd_loop<2>(in.sizes, {&so, &in.strides}, [&](const auto& off, std::int64_t m, const auto& st) {
