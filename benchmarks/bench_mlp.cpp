@@ -13,6 +13,8 @@
 //                                       # batch 64, shuffled, last partial batch dropped; prints test accuracy
 //   bench_mlp gemm N                    # raw sgemm rate through tg::matmul (Eigen): the backend's ceiling
 //   ... --threads N                     # CPU threads (tg::set_num_threads); default: the OpenMP default
+//   ... --device cuda                   # mnist-mlp, mnist-infer, xor: model and batches on the GPU (the
+//                                       # bench_mlp_cuda build; its PyTorch side: benchmarks/pytorch_mlp.py)
 //
 // No figure may come from skipping work: training workloads also print first_loss= (the first step's loss,
 // before any update) and check that the final loss is lower, exiting with status 1 otherwise; inference
@@ -35,6 +37,8 @@ namespace F = tg::nn::functional;
 using tg::Tensor;
 
 namespace {
+
+tg::Device g_device = tg::kCPU;  // --device
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -79,14 +83,16 @@ TG_MODULE(CNN);
 
 // Training steps of `model` on 16 distinct random batches of `input` shape (cycled, so the data is not one
 // cached buffer), after 5 warm-up steps.
+// On a GPU the timed loop ends with the last loss's item(), which waits for every queued kernel.
 template <class Model> int train_steps(const char* workload, Model& model, const tg::Shape& input, int steps) {
+  model->to(g_device);
   tg::optim::Adam<float> opt(model->parameters(), tg::optim::AdamOptions(1e-3));
   const std::int64_t batch = input[0];
   std::vector<Tensor<float>> xs;
   std::vector<Tensor<std::int64_t>> ys;
   for (int i = 0; i < 16; ++i) {
-    xs.push_back(tg::rand<float>(input));
-    ys.push_back(tg::randint<std::int64_t>(0, 10, {batch}));
+    xs.push_back(tg::rand<float>(input).to(g_device));
+    ys.push_back(tg::randint<std::int64_t>(0, 10, {batch}).to(g_device));
   }
   auto step = [&](int i) {
     opt.zero_grad();
@@ -123,10 +129,11 @@ int mnist_cnn(int batch, int steps) {
 
 int mnist_infer(int batch, int steps) {
   MLP model;
+  model->to(g_device);
   model->eval();
   tg::NoGradGuard no_grad;
   std::vector<Tensor<float>> xs;
-  for (int i = 0; i < 16; ++i) xs.push_back(tg::rand<float>({batch, 784}));
+  for (int i = 0; i < 16; ++i) xs.push_back(tg::rand<float>({batch, 784}).to(g_device));
   // The checksum reads every output, so no forward can be skipped.
   float checksum = 0;
   for (int i = 0; i < 5; ++i) checksum += model(xs[i % 16]).sum().item();
@@ -140,9 +147,10 @@ int mnist_infer(int batch, int steps) {
 
 int xor_net(int epochs) {
   nn::Sequential model(nn::Linear(2, 8), nn::ReLU(), nn::Linear(8, 1));
+  model->to(g_device);
   tg::optim::Adam<float> opt(model->parameters(), tg::optim::AdamOptions(0.05));
-  const auto x = tg::tensor<float>({{0, 0}, {0, 1}, {1, 0}, {1, 1}});
-  const auto y = tg::tensor<float>({{0}, {1}, {1}, {0}});
+  const auto x = tg::tensor<float>({{0, 0}, {0, 1}, {1, 0}, {1, 1}}).to(g_device);
+  const auto y = tg::tensor<float>({{0}, {1}, {1}, {0}}).to(g_device);
   float first_loss = 0, loss_value = 0;
   const auto t0 = std::chrono::steady_clock::now();
   for (int e = 0; e < epochs; ++e) {
@@ -155,9 +163,9 @@ int xor_net(int epochs) {
   }
   const double t = seconds_since(t0);
   tg::NoGradGuard no_grad;
-  const Tensor<float> p = tg::sigmoid(model(x)).contiguous();
+  const Tensor<float> p = tg::sigmoid(model(x)).to(tg::kCPU).contiguous(), labels = y.to(tg::kCPU);
   int correct = 0;
-  for (int i = 0; i < 4; ++i) correct += (p.data()[i] >= 0.5f) == (y.data()[i] >= 0.5f);
+  for (int i = 0; i < 4; ++i) correct += (p.data()[i] >= 0.5f) == (labels.data()[i] >= 0.5f);
   std::printf("xor batch=4 steps=%d seconds=%.4f samples_per_s=%.1f final_loss=%.4f accuracy=%.2f first_loss=%.4f\n",
               epochs, t, 4.0 * epochs / t, loss_value, correct / 4.0, first_loss);
   return check_loss_fell("xor", first_loss, loss_value);
@@ -223,7 +231,7 @@ int gemm(int n) {
 int usage(const char* argv0) {
   std::fprintf(stderr,
                "usage: %s mnist-mlp BATCH STEPS | mnist-cnn BATCH STEPS | mnist-infer BATCH STEPS | xor EPOCHS | mnist-train DIR EPOCHS |"
-               " gemm N  [--threads N]\n",
+               " gemm N  [--threads N] [--device cpu|cuda]\n",
                argv0);
   return 2;
 }
@@ -237,6 +245,14 @@ int main(int argc, char** argv) {
     if (a == "--threads") {
       if (i + 1 >= argc) return usage(argv[0]);
       tg::set_num_threads(std::atoi(argv[++i]));
+    } else if (a == "--device") {
+      if (i + 1 >= argc) return usage(argv[0]);
+      try {
+        g_device = tg::Device(argv[++i]);
+      } catch (const tg::Error& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return usage(argv[0]);
+      }
     } else {
       args.push_back(a);
     }

@@ -3,12 +3,14 @@
 // bar, the per-epoch line, the CSV/PNG history, the confusion matrix and the checkpoint. Each example defines its
 // model and calls run_mnist(model, args, ...).
 //
-// Flags: [--epochs N] [--data DIR] [--threads N] [--save FILE] [--seed N]
+// Flags: [--epochs N] [--data DIR] [--threads N] [--save FILE] [--seed N] [--device cpu|cuda]
 //   --epochs   training epochs
 //   --data     folder with the four IDX files (data; scripts/get_mnist.sh DIR writes them)
 //   --threads  CPU threads (the library's default when not given)
 //   --save     where the trained model goes
 //   --seed     seeds the initial weights, dropout and the shuffling (0)
+//   --device   where the model and each batch go, as the seeds' `.to(device)` (cpu); cuda needs a program built
+//              with -DTENSORGRAD_CUDA=ON (the <name>_cuda executables) and a GPU
 #include <unistd.h>
 
 #include <array>
@@ -33,6 +35,7 @@ struct Args {
   int threads = 0;  // 0: keep the library's default
   std::string save;
   std::uint64_t seed = 0;
+  std::string device = "cpu";
 };
 
 inline Args parse_args(int argc, char** argv, int default_epochs, const std::string& default_save) {
@@ -40,7 +43,8 @@ inline Args parse_args(int argc, char** argv, int default_epochs, const std::str
   args.epochs = default_epochs;
   args.save = default_save;
   auto usage = [&] {
-    std::fprintf(stderr, "usage: %s [--epochs N] [--data DIR] [--threads N] [--save FILE] [--seed N]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s [--epochs N] [--data DIR] [--threads N] [--save FILE] [--seed N] [--device D]\n",
+                 argv[0]);
     std::exit(2);
   };
   for (int i = 1; i < argc; ++i) {
@@ -52,9 +56,21 @@ inline Args parse_args(int argc, char** argv, int default_epochs, const std::str
     else if (flag == "--threads") args.threads = std::atoi(value);
     else if (flag == "--save") args.save = value;
     else if (flag == "--seed") args.seed = std::strtoull(value, nullptr, 10);
+    else if (flag == "--device") args.device = value;
     else usage();
   }
   if (args.epochs < 1 || args.threads < 0) usage();
+  try {
+    if (tg::Device(args.device).is_cuda() && !tg::cuda::is_available()) {
+      std::fprintf(stderr, "--device %s: no CUDA device can be used (tg::cuda::device_count() == 0: this program was "
+                   "built without the CUDA backend, or there is no GPU)\n",
+                   args.device.c_str());
+      std::exit(2);
+    }
+  } catch (const tg::Error& e) {
+    std::fprintf(stderr, "--device: %s\n", e.what());
+    usage();
+  }
   return args;
 }
 
@@ -76,12 +92,14 @@ struct EpochResult {
 // Training
 template <class Model, class Loader>
 EpochResult train_epoch(Model& model, Loader& loader, tg::nn::CrossEntropyLoss& criterion,
-                        tg::optim::Adam<float>& optimizer, bool progress) {
+                        tg::optim::Adam<float>& optimizer, tg::Device device, bool progress) {
   model->train();
   double total_loss = 0;
   std::int64_t correct = 0, total = 0, batches = 0;
   const auto start = Clock::now();
-  for (const auto& [X, y] : loader) {
+  for (const auto& [images, labels] : loader) {
+    const auto X = images.to(device);
+    const auto y = labels.to(device);
     optimizer.zero_grad();
     auto outputs = model(X);
     auto loss = criterion(outputs, y);
@@ -102,13 +120,14 @@ EpochResult train_epoch(Model& model, Loader& loader, tg::nn::CrossEntropyLoss& 
 }
 
 // Evaluation: accuracy in percent, and the confusion matrix (rows: true digit, columns: predicted).
-template <class Model, class Loader> double evaluate(Model& model, Loader& loader, Confusion& confusion) {
+template <class Model, class Loader>
+double evaluate(Model& model, Loader& loader, tg::Device device, Confusion& confusion) {
   model->eval();
   tg::NoGradGuard no_grad;
   confusion = {};
   std::int64_t correct = 0, total = 0;
   for (const auto& [X, y] : loader) {
-    auto predicted = model(X).argmax(1);
+    auto predicted = model(X.to(device)).argmax(1).to(tg::kCPU);
     for (std::int64_t i = 0; i < y.size(0); ++i) {
       const std::int64_t truth = y.at({i}), guess = predicted.at({i});
       ++confusion[truth][guess];
@@ -169,7 +188,9 @@ void run_mnist(const Args& args, const std::string& title, MakeModel make_model,
   // peak memory (batches of 1,000 cost 6 MB of activations).
   tg::data::DataLoader test_loader(test_dataset, tg::data::DataLoaderOptions().batch_size(64));
 
+  const tg::Device device(args.device);
   auto model = make_model();
+  model->to(device);  // before the optimizer takes the parameters, as in PyTorch
   tg::nn::CrossEntropyLoss criterion(tg::nn::CrossEntropyLossOptions().label_smoothing(label_smoothing));
   tg::optim::Adam<float> optimizer(model->parameters(), tg::optim::AdamOptions(0.001));
 
@@ -177,7 +198,8 @@ void run_mnist(const Args& args, const std::string& title, MakeModel make_model,
             << "Model: " << model->num_parameters() << " parameters\n"
             << "Data: " << train_dataset.size() << " training / " << test_dataset.size() << " test images from '"
             << args.data << "'\n"
-            << "Threads: " << tg::get_num_threads() << "\n";
+            << "Threads: " << tg::get_num_threads() << "\n"
+            << "Device: " << device << "\n";
 
   const bool progress = isatty(fileno(stderr));
   std::vector<std::array<double, 5>> rows;  // epoch, train_loss, train_acc, test_acc, seconds
@@ -185,8 +207,8 @@ void run_mnist(const Args& args, const std::string& title, MakeModel make_model,
   double elapsed = 0, train_seconds = 0;
   for (int epoch = 0; epoch < args.epochs; ++epoch) {
     const auto start = Clock::now();
-    const EpochResult r = train_epoch(model, train_loader, criterion, optimizer, progress);
-    const double test_acc = evaluate(model, test_loader, confusion);
+    const EpochResult r = train_epoch(model, train_loader, criterion, optimizer, device, progress);
+    const double test_acc = evaluate(model, test_loader, device, confusion);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     elapsed += seconds;
     train_seconds += r.seconds;
@@ -216,6 +238,7 @@ void run_mnist(const Args& args, const std::string& title, MakeModel make_model,
     std::cout << "\n";
   }
 
+  model->to(tg::kCPU);  // the checkpoint holds CPU tensors, whatever device trained them
   tg::save(model, args.save);
   std::cout << "\nSaved the model to " << args.save << "\n";
 }

@@ -1,13 +1,19 @@
 #pragma once
-/// tensorgrad's CUDA backend: include this header (from a translation unit compiled as CUDA, e.g. a .cu file, with
-/// -DTENSORGRAD_CUDA=ON) and tensors moved with `x.to(tg::kCUDA)` run their ops on the GPU.
+/// tensorgrad's CUDA backend. A program gets it by compiling ONE translation unit as CUDA (a .cu file, with
+/// -DTENSORGRAD_CUDA=ON) that includes this header: that unit compiles the kernels and registers the backend
+/// before main. Every other file, compiled by any C++ compiler, then uses the GPU through the device tag and the
+/// tg::cuda functions of core/storage.hpp (is_available, device_count, synchronize, memory_stats, empty_cache):
 ///
-/// Example:
-///   #include <tensorgrad/tensorgrad.hpp>
+///   // cuda_backend.cu — the whole file
 ///   #include <tensorgrad/cuda.hpp>
-///   if (tg::cuda::is_available()) { auto y = tg::relu(x.to(tg::kCUDA)); }
+///
+///   // train.cpp (g++)
+///   const tg::Device device = tg::cuda::is_available() ? tg::kCUDA : tg::kCPU;
+///   auto y = tg::relu(x.to(device));
+///
+/// Including it in more units is allowed (they register the same backend) but compiles the kernels again.
 #if !defined(__CUDACC__)
-#error "tensorgrad/cuda.hpp holds CUDA kernels: compile this translation unit as CUDA (a .cu file, or set_source_files_properties(... LANGUAGE CUDA)) with -DTENSORGRAD_CUDA=ON"
+#error "tensorgrad/cuda.hpp holds CUDA kernels: include it from one translation unit compiled as CUDA (a .cu file, or set_source_files_properties(... LANGUAGE CUDA)) with -DTENSORGRAD_CUDA=ON"
 #else
 
 #include "backend/cuda/cuda_backend.cuh"
@@ -24,9 +30,9 @@ inline backend::cuda::CudaBackend& instance() {
   return *backend;
 }
 
-/// Puts the backend into the seam's slot (core/storage.hpp). Idempotent; every function below calls it, and so
-/// does the initializer of `registered`, so the backend is in place before main in any program that includes
-/// this header. Only nvcc-compiled translation units see these inline definitions, all of them identical.
+/// Puts the backend into the seam's slot (core/storage.hpp), where tg::cuda::device_count() and every op on a
+/// CUDA tensor find it. Runs as the initializer of `registered`, so the backend is in place before main in any
+/// program with a translation unit that includes this header.
 inline bool register_backend() {
   tg::detail::cuda_backend_slot() = &instance();
   return true;
@@ -34,28 +40,6 @@ inline bool register_backend() {
 inline const bool registered = register_backend();
 
 }  // namespace detail
-
-/// Number of visible CUDA devices (0 without a GPU or driver), as torch.cuda.device_count().
-inline int device_count() {
-  detail::register_backend();
-  return backend::cuda::device_count();
-}
-
-/// True when at least one CUDA device can be used, as torch.cuda.is_available().
-inline bool is_available() { return device_count() > 0; }
-
-/// Waits until every queued kernel and copy on the current device has finished, as torch.cuda.synchronize().
-inline void synchronize() {
-  detail::register_backend();
-  TG_CUDA_CHECK(cudaDeviceSynchronize());
-}
-
-/// Counters of the caching allocator (cudaMalloc/cudaFree calls, bytes in use and cached).
-inline backend::cuda::AllocatorStats memory_stats() { return detail::instance().allocator().stats(); }
-
-/// Releases every cached, unused block back to the driver, as torch.cuda.empty_cache().
-inline void empty_cache() { detail::instance().allocator().empty_cache(); }
-
 }  // namespace cuda
 }  // namespace tg
 

@@ -36,8 +36,25 @@ struct OpParams {
   double a = 0, b = 0;
 };
 
+/// Counters of a device's caching allocator (all devices of the backend together).
+struct AllocatorStats {
+  std::int64_t num_cuda_malloc = 0;  ///< cudaMalloc calls so far
+  std::int64_t num_cuda_free = 0;    ///< cudaFree calls so far (only empty_cache and out-of-memory retries free)
+  std::int64_t bytes_in_use = 0;     ///< bytes of blocks handed out and not yet returned (size-class rounded)
+  std::int64_t bytes_cached = 0;     ///< bytes of blocks held in the free lists
+};
+
 struct DeviceBackend {
   virtual ~DeviceBackend() = default;
+
+  // ---- runtime ------------------------------------------------------------------------------------------
+  /// Number of usable devices of this backend's kind (0 without a GPU or a usable driver; never throws).
+  virtual int device_count() = 0;
+  /// Waits until every queued kernel and copy on device `index` has finished.
+  virtual void synchronize(int index) = 0;
+  virtual AllocatorStats memory_stats() = 0;
+  /// Returns the caching allocator's unused blocks to the driver.
+  virtual void empty_cache() = 0;
 
   // ---- memory -----------------------------------------------------------------------------------
   virtual void* allocate(std::size_t nbytes, int index) = 0;
@@ -73,6 +90,100 @@ struct DeviceBackend {
   virtual void gemm(Dtype dtype, std::int64_t batch, std::int64_t n, std::int64_t k, std::int64_t m, const void* a,
                     std::int64_t a_batch_stride, std::int64_t as0, std::int64_t as1, const void* b,
                     std::int64_t b_batch_stride, std::int64_t bs0, std::int64_t bs1, void* out) = 0;
+
+  // ---- selection ----------------------------------------------------------------------------------------
+  /// out = cond != 0 ? a : b, with cond (any dtype), a and b (out's dtype) broadcast to out's shape.
+  virtual void where(const detail::TensorImpl& cond, const detail::TensorImpl& a, const detail::TensorImpl& b,
+                     detail::TensorImpl& out) = 0;
+  /// x is a contiguous [outer, n, inner] view (n ≥ 1); index (int64, contiguous [outer, inner]) gets the position
+  /// along n of the max (is_max) or min of each (outer, inner) line: NaN wins, the first of equal values wins.
+  virtual void arg_reduce(const detail::TensorImpl& x, std::int64_t outer, std::int64_t n, std::int64_t inner,
+                          bool is_max, detail::TensorImpl& index) = 0;
+  /// out[a, c] = x[a, index[a, c], c] for contiguous x [outer, n, inner], index and out [outer, inner].
+  virtual void gather(const detail::TensorImpl& x, std::int64_t outer, std::int64_t n, std::int64_t inner,
+                      const detail::TensorImpl& index, detail::TensorImpl& out) = 0;
+  /// out[a, index[a, c], c] = src[a, c] for contiguous out [outer, n, inner] (other elements untouched), index and
+  /// src [outer, inner]: the backward of gather.
+  virtual void scatter(const detail::TensorImpl& src, std::int64_t outer, std::int64_t n, std::int64_t inner,
+                       const detail::TensorImpl& index, detail::TensorImpl& out) = 0;
+
+  // ---- losses --------------------------------------------------------------------------------------------
+  /// The pointwise losses of nn/functional_loss.hpp; backend/bodies/loss.hpp maps each id to its functor.
+  enum class LossOp : std::uint8_t {
+    Squared, Absolute, SmoothL1, Huber, BinaryCrossEntropy, BinaryCrossEntropyWithLogits
+  };
+  /// out = w·f(x, y, a) elementwise for the loss f with parameter `param` (SmoothL1's beta, Huber's delta). x, y and
+  /// out share one shape; w and a (BCEWithLogits' pos_weight) broadcast to it, nullptr meaning all ones.
+  /// BinaryCrossEntropy throws tg::Error naming binary_cross_entropy and the first x outside [0, 1].
+  virtual void pointwise_loss(LossOp loss, double param, const detail::TensorImpl& x, const detail::TensorImpl& y,
+                              const detail::TensorImpl* w, const detail::TensorImpl* a, detail::TensorImpl& out) = 0;
+  /// out = g·w·∂f/∂x (∂f/∂y when wrt_target), with pointwise_loss's operands and g of out's shape.
+  virtual void pointwise_loss_backward(LossOp loss, double param, bool wrt_target, const detail::TensorImpl& g,
+                                       const detail::TensorImpl& x, const detail::TensorImpl& y,
+                                       const detail::TensorImpl* w, const detail::TensorImpl* a,
+                                       detail::TensorImpl& out) = 0;
+  /// Fused cross entropy of contiguous logits x [N, C] and contiguous int64 targets [N], class weights w (contiguous
+  /// [C]; nullptr: all ones). Writes per row: out = the loss (0 where target == ignore_index), coef = w[target] (0
+  /// where ignored; the weighted mean divides by Σ coef), row_max and row_log_sum = max and log Σ exp(x − max) for
+  /// the backward. A target outside 0..C−1 and ≠ ignore_index throws tg::Error naming cross_entropy and the target.
+  virtual void cross_entropy(const detail::TensorImpl& x, const detail::TensorImpl& target, const detail::TensorImpl* w,
+                             std::int64_t ignore_index, double label_smoothing, detail::TensorImpl& out,
+                             detail::TensorImpl& coef, detail::TensorImpl& row_max,
+                             detail::TensorImpl& row_log_sum) = 0;
+  /// out [N, C] = g[n]·∂l_n/∂x[n, c] (0 on ignored rows), g contiguous [N], from cross_entropy's row statistics.
+  virtual void cross_entropy_backward(const detail::TensorImpl& g, const detail::TensorImpl& x,
+                                      const detail::TensorImpl& target, const detail::TensorImpl* w,
+                                      std::int64_t ignore_index, double label_smoothing,
+                                      const detail::TensorImpl& row_max, const detail::TensorImpl& row_log_sum,
+                                      detail::TensorImpl& out) = 0;
+  /// nll_loss of contiguous log-probabilities x [N, C]: out = −w[t]·x[n, t] and coef = w[t] (both 0 where ignored);
+  /// targets as cross_entropy's, and a bad one throws naming nll_loss.
+  virtual void nll_loss(const detail::TensorImpl& x, const detail::TensorImpl& target, const detail::TensorImpl* w,
+                        std::int64_t ignore_index, detail::TensorImpl& out, detail::TensorImpl& coef) = 0;
+  /// out [N, C] (contiguous, already zero) gets −g[n]·coef[n] at (n, target[n]) for every non-ignored row.
+  virtual void nll_loss_backward(const detail::TensorImpl& g, const detail::TensorImpl& target,
+                                 const detail::TensorImpl& coef, std::int64_t ignore_index,
+                                 detail::TensorImpl& out) = 0;
+
+  // ---- random numbers ------------------------------------------------------------------------------------
+  /// Fills a contiguous float32/float64 `mask` with the Philox dropout mask of (seed, p): entry i is
+  /// bodies::dropout_mask_body<T>(seed, p)(i) (backend/bodies/philox.hpp), bitwise what the CPU computes.
+  virtual void dropout_mask(detail::TensorImpl& mask, double p, std::uint64_t seed) = 0;
+
+  // ---- optimizers ----------------------------------------------------------------------------------------
+  /// The update rules of tg::optim (AdamW is Adam with decoupled weight decay).
+  enum class OptimAlgorithm : std::uint8_t { SGD, Adam, RMSprop, Adagrad };
+  /// One optimizer step: the algorithm and its hyper-parameters under PyTorch's names (those the algorithm does
+  /// not use stay 0/false); lr is this step's learning rate (schedulers change it between steps).
+  struct OptimStep {
+    OptimAlgorithm algorithm = OptimAlgorithm::SGD;
+    double lr = 0;
+    double weight_decay = 0;              // every algorithm: L2, g ← g + λθ (unless decoupled)
+    bool decoupled_weight_decay = false;  // Adam: AdamW's θ ← θ(1 − γλ) instead of L2
+    double momentum = 0;                  // SGD, RMSprop
+    double dampening = 0;                 // SGD
+    bool nesterov = false;                // SGD
+    double beta1 = 0, beta2 = 0;          // Adam
+    bool amsgrad = false;                 // Adam
+    double eps = 0;                       // Adam, RMSprop, Adagrad
+    double alpha = 0;                     // RMSprop
+    bool centered = false;                // RMSprop
+    double lr_decay = 0;                  // Adagrad
+  };
+  /// One parameter's share of a step: param, grad and the state buffers (in the optimizer's buffer_names() order,
+  /// unused ones null) are contiguous arrays of numel elements on the backend's device. step is this parameter's
+  /// step count including this step (1 on its first): state is created lazily, so counts differ between params.
+  struct OptimSlot {
+    void* param = nullptr;
+    const void* grad = nullptr;
+    void* buffers[3] = {nullptr, nullptr, nullptr};
+    std::int64_t numel = 0;
+    std::int64_t step = 0;
+  };
+  /// Applies `step` to slots[0, count), all on `device` with elements of `dtype` (float32 or float64): a
+  /// multi-tensor update, a bounded number of kernel launches for any number of parameters.
+  virtual void optimizer_step(Dtype dtype, Device device, const OptimStep& step, const OptimSlot* slots,
+                              std::size_t count) = 0;
 };
 
 }  // namespace backend

@@ -3,6 +3,8 @@
 #include <ostream>
 #include <string>
 
+#include "error.hpp"
+
 namespace tg {
 
 enum class DeviceType : unsigned char { CPU, CUDA };
@@ -12,6 +14,18 @@ struct Device {
   int index = 0;
   constexpr Device() = default;
   constexpr Device(DeviceType t, int i = 0) : type(t), index(i) {}
+  /// Parses "cpu", "cuda" or "cuda:N", as torch.device("cuda:1"); anything else throws naming the string.
+  explicit Device(const std::string& spec) {
+    const std::string cuda = "cuda";
+    if (spec == "cpu") return;
+    type = DeviceType::CUDA;
+    if (spec == cuda) return;
+    const bool indexed = spec.size() > cuda.size() + 1 && spec.compare(0, cuda.size() + 1, cuda + ":") == 0 &&
+                         spec.size() <= cuda.size() + 4 &&
+                         spec.find_first_not_of("0123456789", cuda.size() + 1) == std::string::npos;
+    TG_CHECK(indexed, "Device: expected \"cpu\", \"cuda\" or \"cuda:N\", got \"", spec, "\"");
+    index = std::stoi(spec.substr(cuda.size() + 1));
+  }
   constexpr bool is_cpu() const { return type == DeviceType::CPU; }
   constexpr bool is_cuda() const { return type == DeviceType::CUDA; }
   friend constexpr bool operator==(Device a, Device b) { return a.type == b.type && a.index == b.index; }

@@ -133,4 +133,28 @@ class Storage {
 /// Returns the CPU allocator's cached buffers to the system (as torch.cuda.empty_cache does for the GPU).
 inline void empty_cache() { detail::CpuAllocator::instance().empty_cache(); }
 
+namespace cuda {
+// The CUDA runtime functions, as torch.cuda's. They live here, behind the device seam, so that code calling them
+// compiles with any compiler: only one CUDA translation unit per program (one that includes <tensorgrad/cuda.hpp>)
+// compiles the kernels and registers the backend, before main.
+
+/// Number of usable CUDA devices, as torch.cuda.device_count(): 0 without a GPU or driver, and 0 in a program
+/// built without the CUDA backend.
+inline int device_count() {
+  backend::DeviceBackend* b = detail::cuda_backend_slot();
+  return b ? b->device_count() : 0;
+}
+/// True when at least one CUDA device can be used, as torch.cuda.is_available(). The seeds' idiom:
+///   const tg::Device device = tg::cuda::is_available() ? tg::kCUDA : tg::kCPU;
+inline bool is_available() { return device_count() > 0; }
+/// Waits until every queued kernel and copy on cuda:index has finished, as torch.cuda.synchronize().
+inline void synchronize(int index = 0) {
+  detail::backend_for(Device(DeviceType::CUDA, index), "cuda::synchronize").synchronize(index);
+}
+/// Counters of the CUDA caching allocator (cudaMalloc/cudaFree calls, bytes in use and cached).
+inline backend::AllocatorStats memory_stats() { return detail::backend_for(kCUDA, "cuda::memory_stats").memory_stats(); }
+/// Releases every cached, unused GPU block back to the driver, as torch.cuda.empty_cache().
+inline void empty_cache() { detail::backend_for(kCUDA, "cuda::empty_cache").empty_cache(); }
+}  // namespace cuda
+
 }  // namespace tg

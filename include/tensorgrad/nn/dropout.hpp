@@ -1,7 +1,8 @@
 #pragma once
 /// Dropout(p) and Dropout2d(p): in training, zero elements (Dropout) or whole channels (Dropout2d) with
-/// probability p and scale the rest by 1/(1−p); the identity after eval(). The mask comes from
-/// tg::default_generator(), so tg::manual_seed makes it reproducible.
+/// probability p and scale the rest by 1/(1−p); the identity after eval(). Each training forward takes one
+/// draw from tg::default_generator() as the seed of a Philox mask (F::dropout), so tg::manual_seed makes it
+/// reproducible, and a model on the GPU drops exactly the elements it would drop on the CPU.
 #include <string>
 
 #include "functional.hpp"

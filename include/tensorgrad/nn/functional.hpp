@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "../backend/bodies/philox.hpp"
 #include "../ops/embedding.hpp"
 #include "../ops/normalization.hpp"
 #include "../tensor.hpp"
@@ -36,14 +37,20 @@ inline void check_dropout_probability(const char* op, double p) {
   TG_CHECK(p >= 0.0 && p <= 1.0, op, ": probability has to be between 0 and 1, but got ", p);
 }
 
-/// A mask of `shape`: each entry 0 with probability p, else 1/(1−p), one draw from `gen` per entry in order.
-/// p == 1 keeps nothing; 1/(1−p) would be inf and 0·inf NaN, so the scale is 0 there.
-template <class T> Tensor<T> dropout_mask(double p, const Shape& shape, Device device, Generator& gen) {
-  const T scale = p == 1.0 ? T(0) : static_cast<T>(1.0 / (1.0 - p));
-  Tensor<T> mask = empty<T>(shape);  // drawn on the CPU, from the caching allocator
-  T* pm = mask.impl()->template data<T>();
-  for (std::int64_t i = 0; i < mask.numel(); ++i) pm[i] = gen.uniform() < p ? T(0) : scale;
-  return device.is_cpu() ? mask : mask.to(device);
+/// A mask of `shape` on `device`: each entry 0 with probability p, else 1/(1−p) (p == 1: 0, see
+/// bodies::dropout_scale). One draw from `gen` per call seeds Philox4x32-10 (backend/bodies/philox.hpp), and entry
+/// i is a pure function of (seed, i): the CPU and the CUDA masks are bitwise identical for the same generator
+/// state, and need no host loop or upload on the GPU.
+template <class T> Tensor<T> dropout_mask(const char* op, double p, const Shape& shape, Device device, Generator& gen) {
+  const std::uint64_t seed = gen.next_u64();
+  Tensor<T> mask = empty<T>(shape, device);  // from the caching allocator: no allocation in steady state
+  if (backend::DeviceBackend* be = tg::detail::device_backend(op, {mask.impl().get()})) {
+    be->dropout_mask(*mask.impl(), p, seed);
+    return mask;
+  }
+  backend::bodies::fill_dropout_mask(backend::bodies::dropout_mask_body<T>(seed, p), mask.impl()->template data<T>(),
+                                     mask.numel());
+  return mask;
 }
 
 }  // namespace detail
@@ -55,17 +62,18 @@ using tg::conv2d;
 using tg::max_pool2d;
 
 /// In training, zeroes each element with probability p and scales the rest by 1/(1−p) (so the expected
-/// value is unchanged); the identity when not training. The mask is drawn from `gen`. Differentiable.
+/// value is unchanged); the identity when not training. The mask takes one draw from `gen` (a Philox seed, see
+/// detail::dropout_mask), so it is reproducible per seed and bitwise the same on the CPU and CUDA. Differentiable.
 template <class T>
 Tensor<T> dropout(const Tensor<T>& x, double p = 0.5, bool training = true, Generator& gen = default_generator()) {
   detail::check_dropout_probability("dropout", p);
   if (!training || p == 0.0) return x;
-  return x * detail::dropout_mask<T>(p, x.sizes(), x.device(), gen);
+  return x * detail::dropout_mask<T>("dropout", p, x.sizes(), x.device(), gen);
 }
 
 /// Channel dropout for an input [N, C, H, W] or unbatched [C, H, W]: in training, zeroes each whole channel
-/// with probability p and scales the rest by 1/(1−p); the identity when not training. The mask (one draw per
-/// channel) comes from `gen`. Differentiable.
+/// with probability p and scales the rest by 1/(1−p); the identity when not training. The mask, one entry per
+/// channel, is F::dropout's Philox mask of shape [N, C, 1, 1] (one draw from `gen`). Differentiable.
 /// A 3-d input is read as [C, H, W], as PyTorch documents; PyTorch 2.x itself still warns and treats it as
 /// [N, C, L] for backward compatibility (use F::dropout on a 4-d view for that).
 template <class T>
@@ -76,7 +84,7 @@ Tensor<T> dropout2d(const Tensor<T>& x, double p = 0.5, bool training = true, Ge
   Shape channels(x.sizes().begin(), x.sizes().end() - 2);  // [N, C] or [C], then a 1 per spatial dim
   channels.push_back(1);
   channels.push_back(1);
-  return x * detail::dropout_mask<T>(p, channels, x.device(), gen);
+  return x * detail::dropout_mask<T>("dropout2d", p, channels, x.device(), gen);
 }
 
 }  // namespace functional

@@ -13,30 +13,24 @@
 namespace tg {
 namespace detail {
 
-/// maximum/minimum: `pick` computes the value, `a_loses(a, b)` is true where the result comes from b alone.
-/// The gradient follows PyTorch's formula: the side that wins gets all of it, on a tie (a == b) each side gets
-/// half, and where a NaN makes every comparison false both sides get all of it.
-template <class T, class Pick, class Loses>
-Tensor<T> max_min(const char* op, const char* node, const Tensor<T>& a, const Tensor<T>& b, Pick pick,
-                  Loses a_loses) {
+/// maximum/minimum: `pick` computes the value (is_max: maximum). The gradient follows PyTorch's formula: the side
+/// that wins gets all of it, on a tie (a == b) each side gets half, and where a NaN makes every comparison false
+/// both sides get all of it. The weights 1 − loses − ties/2 are built from comparison masks, so the backward runs
+/// on every device.
+template <class T, class Pick>
+Tensor<T> max_min(const char* op, const char* node, const Tensor<T>& a, const Tensor<T>& b, Pick pick, bool is_max) {
   Tensor<T> out = binary_forward(op, a, b, pick);
-  if (autograd::any_requires_grad(a, b)) {
+  if constexpr (!is_floating_v<T>) return out;  // integer tensors never require grad
+  else if (autograd::any_requires_grad(a, b)) {
     autograd::record(node, out, {a.impl(), b.impl()},
-                     [a_loses, node, sa = autograd::save(a), sb = autograd::save(b), sha = a.sizes(),
+                     [is_max, node, sa = autograd::save(a), sb = autograd::save(b), sha = a.sizes(),
                       shb = b.sizes()](const Tensor<T>& g, autograd::GradInputs& gi) {
                        const Tensor<T> av(sa.get(node)), bv(sb.get(node));
-                       if (gi.needs(0)) {
-                         const Tensor<T> w = binary_forward(node, av, bv, [a_loses](T x, T y) {
-                           return x == y ? T(0.5) : a_loses(x, y) ? T(0) : T(1);
-                         });
-                         gi.set(0, sum_to(mul(g, w), sha));
-                       }
-                       if (gi.needs(1)) {
-                         const Tensor<T> w = binary_forward(node, av, bv, [a_loses](T x, T y) {
-                           return x == y ? T(0.5) : a_loses(y, x) ? T(0) : T(1);
-                         });
-                         gi.set(1, sum_to(mul(g, w), shb));
-                       }
+                       const Tensor<T> half_ties = binary_forward(node, av, bv, functors::Eq{}) * 0.5;
+                       const Tensor<T> a_less = binary_forward(node, av, bv, functors::Lt{});
+                       const Tensor<T> a_more = binary_forward(node, av, bv, functors::Gt{});
+                       if (gi.needs(0)) gi.set(0, sum_to(mul(g, 1.0 - (is_max ? a_less : a_more) - half_ties), sha));
+                       if (gi.needs(1)) gi.set(1, sum_to(mul(g, 1.0 - (is_max ? a_more : a_less) - half_ties), shb));
                      });
   }
   return out;
@@ -49,10 +43,27 @@ using compare_type_t = std::conditional_t<is_floating_v<T> || !std::is_floating_
 
 template <class T, class S, class F> Tensor<T> compare_scalar(const char* op, const Tensor<T>& x, S s, F f) {
   using C = compare_type_t<T, S>;
-  require_cpu(op, {x.impl().get()});
+  if (!x.device().is_cpu()) {
+    // On a device the scalar becomes a 0-d tensor of x's dtype, so only comparisons made in that dtype run there.
+    TG_CHECK((std::is_same_v<C, T>), op, ": comparing an int64 tensor with a floating scalar has no kernel for ",
+             x.device(), " (compare with an integer, or convert the tensor with to<double>())");
+    return binary_forward(op, x, as_scalar(x, static_cast<double>(s)), f);
+  }
   Tensor<T> out = empty<T>(x.sizes());
   const C c = static_cast<C>(s);
-  backend::cpu::map1<T, T>(*x.impl(), *out.impl(), [c, f](T v) { return f(static_cast<C>(v), c); });
+  backend::cpu::map1<T, T>(*x.impl(), *out.impl(), [c, f](T v) { return static_cast<T>(f(static_cast<C>(v), c)); });
+  return out;
+}
+
+/// cond ? a : b elementwise, all three broadcast together, on their device; no autograd (see where()).
+template <class C, class T> Tensor<T> select(const Tensor<C>& cond, const Tensor<T>& a, const Tensor<T>& b) {
+  const Shape shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
+  Tensor<T> out = empty<T>(shape, a.device());
+  if (auto* be = device_backend("where", {cond.impl().get(), a.impl().get(), b.impl().get()}))
+    be->where(*cond.impl(), *a.impl(), *b.impl(), *out.impl());
+  else
+    backend::cpu::map3<T, C, T, T>(*cond.impl(), *a.impl(), *b.impl(), *out.impl(),
+                                   [](C c, T x, T y) { return c != C(0) ? x : y; });
   return out;
 }
 
@@ -61,11 +72,11 @@ template <class T, class S, class F> Tensor<T> compare_scalar(const char* op, co
 /// Elementwise maximum with broadcasting (NaN propagates). On ties each input gets half the gradient.
 /// Example: tg::maximum(tg::tensor<float>({1, 5}), tg::tensor<float>({3, 2})) -> tensor([3., 5.])
 template <class T> Tensor<T> maximum(const Tensor<T>& a, const Tensor<T>& b) {
-  return detail::max_min("maximum", "MaximumBackward", a, b, functors::Maximum{}, [](T x, T y) { return x < y; });
+  return detail::max_min("maximum", "MaximumBackward", a, b, functors::Maximum{}, true);
 }
 /// Elementwise minimum with broadcasting (NaN propagates). On ties each input gets half the gradient.
 template <class T> Tensor<T> minimum(const Tensor<T>& a, const Tensor<T>& b) {
-  return detail::max_min("minimum", "MinimumBackward", a, b, functors::Minimum{}, [](T x, T y) { return x > y; });
+  return detail::max_min("minimum", "MinimumBackward", a, b, functors::Minimum{}, false);
 }
 
 // Comparisons return 0/1 masks of the input dtype (see NOTE [ Comparison masks ]), tensor-tensor with
@@ -76,7 +87,7 @@ template <class T> Tensor<T> minimum(const Tensor<T>& a, const Tensor<T>& b) {
   }                                                                                                         \
   template <class T, class S, class = std::enable_if_t<std::is_arithmetic_v<S>>>                            \
   Tensor<T> NAME(const Tensor<T>& a, S s) {                                                                 \
-    return detail::compare_scalar(#NAME, a, s, [](auto x, auto y) { return static_cast<T>(x OP y); });     \
+    return detail::compare_scalar(#NAME, a, s, functors::FUNCTOR{});                                       \
   }                                                                                                         \
   template <class T> Tensor<T> operator OP(const Tensor<T>& a, const Tensor<T>& b) { return NAME(a, b); }   \
   template <class T, class S, class = std::enable_if_t<std::is_arithmetic_v<S>>>                            \
@@ -101,27 +112,16 @@ TG_COMPARISON(ge, >=, Ge, le)
 /// true, see NOTE [ Comparison masks ]). Gradients flow to a where cond holds and to b elsewhere.
 /// Example: tg::where(x > 0, x, 0.1 * x) is a leaky ReLU.
 template <class C, class T> Tensor<T> where(const Tensor<C>& cond, const Tensor<T>& a, const Tensor<T>& b) {
-  detail::require_cpu("where", {cond.impl().get(), a.impl().get(), b.impl().get()});
-  const Shape shape = detail::broadcast_shapes(detail::broadcast_shapes(cond.sizes(), a.sizes(), "where"),
-                                               b.sizes(), "where");
-  Tensor<T> out = empty<T>(shape);
-  backend::cpu::map3<T, C, T, T>(*cond.impl(), *a.impl(), *b.impl(), *out.impl(),
-                                 [](C c, T x, T y) { return c != C(0) ? x : y; });
+  Tensor<T> out = detail::select(cond, a, b);
   if (autograd::any_requires_grad(a, b)) {
     autograd::record("WhereBackward", out, {a.impl(), b.impl()},
                      [sc = autograd::save(cond), sha = a.sizes(), shb = b.sizes()](const Tensor<T>& g,
                                                                                    autograd::GradInputs& gi) {
-                       const Tensor<C> c(sc.get("WhereBackward"));
                        // The mask broadcasts against g (whose shape is the output's), so each piece has g's shape.
-                       auto masked = [&](bool keep_true) {
-                         Tensor<T> piece = empty<T>(g.sizes());
-                         backend::cpu::map2<T, C, T>(*c.impl(), *g.impl(), *piece.impl(), [keep_true](C m, T v) {
-                           return (m != C(0)) == keep_true ? v : T(0);
-                         });
-                         return piece;
-                       };
-                       if (gi.needs(0)) gi.set(0, detail::sum_to(masked(true), sha));
-                       if (gi.needs(1)) gi.set(1, detail::sum_to(masked(false), shb));
+                       const Tensor<C> c(sc.get("WhereBackward"));
+                       const Tensor<T> zero = zeros<T>({}, g.device());
+                       if (gi.needs(0)) gi.set(0, detail::sum_to(detail::select(c, g, zero), sha));
+                       if (gi.needs(1)) gi.set(1, detail::sum_to(detail::select(c, zero, g), shb));
                      });
   }
   return out;

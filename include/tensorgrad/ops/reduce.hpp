@@ -3,6 +3,8 @@
 /// allowed) with keepdim. max/min along a dim send the gradient to the one element argmax/argmin picks.
 #include <limits>
 
+#include "../backend/bodies/select.hpp"
+
 #include "binary.hpp"
 #include "inplace.hpp"
 #include "unary.hpp"
@@ -35,31 +37,36 @@ template <class T> Tensor<T> sum_kept(const char* op, const Tensor<T>& x, const 
   return out;
 }
 
-/// Index of the max (Better = std::greater) or min along dim of a contiguous copy; NaN wins, first tie wins.
-template <class T, class Better>
-Tensor<std::int64_t> arg_reduce(const char* op, const Tensor<T>& x, std::int64_t dim, bool keepdim, Better better) {
-  require_cpu(op, {x.impl().get()});
-  const Tensor<T> xc = x.contiguous();
+/// The [outer, n, inner] view of x reduced along dim d (backend/bodies/select.hpp).
+struct Lines {
+  std::int64_t outer = 1, n = 1, inner = 1;
+};
+inline Lines lines_along(const Shape& s, int d) {
+  Lines l;
+  if (s.size() == 0) return l;
+  l.n = s[d];
+  for (int i = 0; i < d; ++i) l.outer *= s[i];
+  for (int i = d + 1; i < s.size(); ++i) l.inner *= s[i];
+  return l;
+}
+
+/// Index of the max (is_max) or min along dim, on x's device; NaN wins, the first of equal values wins.
+template <class T>
+Tensor<std::int64_t> arg_reduce(const char* op, const Tensor<T>& x, std::int64_t dim, bool keepdim, bool is_max) {
   const int d = wrap_dim(dim, x.dim(), op);
-  const std::int64_t n = x.dim() ? x.sizes()[d] : 1;
-  TG_CHECK(n > 0, op, ": cannot reduce over a dimension of size 0 (shape ", x.sizes(), ")");
-  std::int64_t outer = 1, inner = 1;
-  for (int i = 0; i < d; ++i) outer *= x.sizes()[i];
-  for (int i = d + 1; i < x.dim(); ++i) inner *= x.sizes()[i];
-  Tensor<std::int64_t> idx = empty<std::int64_t>(reduced_shape(x.sizes(), d, keepdim));
+  const Lines l = lines_along(x.sizes(), d);
+  TG_CHECK(l.n > 0, op, ": cannot reduce over a dimension of size 0 (shape ", x.sizes(), ")");
+  const Tensor<T> xc = x.contiguous();
+  Tensor<std::int64_t> idx = empty<std::int64_t>(reduced_shape(x.sizes(), d, keepdim), x.device());
+  if (auto* be = device_backend(op, {x.impl().get()})) {
+    be->arg_reduce(*xc.impl(), l.outer, l.n, l.inner, is_max, *idx.impl());
+    return idx;
+  }
   const T* p = xc.impl()->template data<T>();
   std::int64_t* o = idx.impl()->template data<std::int64_t>();
-  for (std::int64_t a = 0; a < outer; ++a)
-    for (std::int64_t c = 0; c < inner; ++c) {
-      const T* row = p + a * n * inner + c;
-      std::int64_t best = 0;
-      for (std::int64_t k = 1; k < n; ++k) {
-        const T v = row[k * inner], b = row[best * inner];
-        if (b != b) break;  // NaN already chosen
-        if (v != v || better(v, b)) best = k;
-      }
-      o[a * inner + c] = best;
-    }
+  for (std::int64_t a = 0; a < l.outer; ++a)
+    for (std::int64_t c = 0; c < l.inner; ++c)
+      o[a * l.inner + c] = backend::bodies::arg_best(p + a * l.n * l.inner + c, l.n, l.inner, is_max);
   return idx;
 }
 
@@ -67,29 +74,30 @@ Tensor<std::int64_t> arg_reduce(const char* op, const Tensor<T>& x, std::int64_t
 template <class T>
 Tensor<T> gather_at(const char* name, const Tensor<T>& x, int d, const Tensor<std::int64_t>& idx, bool keepdim) {
   const Tensor<T> xc = x.contiguous();
-  const std::int64_t n = x.dim() ? x.sizes()[d] : 1;
-  std::int64_t outer = 1, inner = 1;
-  for (int i = 0; i < d; ++i) outer *= x.sizes()[i];
-  for (int i = d + 1; i < x.dim(); ++i) inner *= x.sizes()[i];
-  Tensor<T> out = empty<T>(reduced_shape(x.sizes(), d, keepdim));
-  const T* p = xc.impl()->template data<T>();
-  const std::int64_t* ix = idx.impl()->template data<std::int64_t>();
-  T* o = out.impl()->template data<T>();
-  for (std::int64_t a = 0; a < outer; ++a)
-    for (std::int64_t c = 0; c < inner; ++c) o[a * inner + c] = p[(a * n + ix[a * inner + c]) * inner + c];
+  const Lines l = lines_along(x.sizes(), d);
+  Tensor<T> out = empty<T>(reduced_shape(x.sizes(), d, keepdim), x.device());
+  if (auto* be = device_backend(name, {x.impl().get(), idx.impl().get()})) {
+    be->gather(*xc.impl(), l.outer, l.n, l.inner, *idx.impl(), *out.impl());
+  } else {
+    const T* p = xc.impl()->template data<T>();
+    const std::int64_t* ix = idx.impl()->template data<std::int64_t>();
+    T* o = out.impl()->template data<T>();
+    for (std::int64_t i = 0; i < l.outer * l.inner; ++i) o[i] = p[backend::bodies::line_offset(i, l.n, l.inner, ix)];
+  }
   if (autograd::any_requires_grad(x))
-    autograd::record(name, out, {x.impl()},
-                     [idx, from = x.sizes(), d, n, outer, inner](const Tensor<T>& g, autograd::GradInputs& gi) {
-                       Tensor<T> full = zeros<T>(from);
-                       const Tensor<T> gc = g.contiguous();
-                       const T* pg = gc.impl()->template data<T>();
-                       const std::int64_t* ix = idx.impl()->template data<std::int64_t>();
-                       T* pf = full.impl()->template data<T>();
-                       for (std::int64_t a = 0; a < outer; ++a)
-                         for (std::int64_t c = 0; c < inner; ++c)
-                           pf[(a * n + ix[a * inner + c]) * inner + c] = pg[a * inner + c];
-                       gi.set(0, full);
-                     });
+    autograd::record(name, out, {x.impl()}, [idx, from = x.sizes(), l](const Tensor<T>& g, autograd::GradInputs& gi) {
+      Tensor<T> full = zeros<T>(from, g.device());
+      const Tensor<T> gc = g.contiguous();
+      if (auto* be = device_backend("scatter", {g.impl().get()})) {
+        be->scatter(*gc.impl(), l.outer, l.n, l.inner, *idx.impl(), *full.impl());
+      } else {
+        const T* pg = gc.impl()->template data<T>();
+        const std::int64_t* ix = idx.impl()->template data<std::int64_t>();
+        T* pf = full.impl()->template data<T>();
+        for (std::int64_t i = 0; i < l.outer * l.inner; ++i) pf[backend::bodies::line_offset(i, l.n, l.inner, ix)] = pg[i];
+      }
+      gi.set(0, full);
+    });
   return out;
 }
 
@@ -144,10 +152,10 @@ template <class T> Tensor<T> mean(const Tensor<T>& x, std::int64_t dim, bool kee
 }
 
 template <class T> Tensor<std::int64_t> argmax(const Tensor<T>& x, std::int64_t dim, bool keepdim) {
-  return detail::arg_reduce("argmax", x, dim, keepdim, [](T a, T b) { return a > b; });
+  return detail::arg_reduce("argmax", x, dim, keepdim, true);
 }
 template <class T> Tensor<std::int64_t> argmin(const Tensor<T>& x, std::int64_t dim, bool keepdim) {
-  return detail::arg_reduce("argmin", x, dim, keepdim, [](T a, T b) { return a < b; });
+  return detail::arg_reduce("argmin", x, dim, keepdim, false);
 }
 /// Index into the flattened tensor.
 template <class T> Tensor<std::int64_t> argmax(const Tensor<T>& x) { return argmax(reshape(x, Shape{-1}), 0, false); }

@@ -59,6 +59,16 @@ class Adagrad : public Optimizer<T> {
         options_.weight_decay() != 0);
   }
 
+  backend::DeviceBackend::OptimStep device_step(Device /*device*/) const override {
+    backend::DeviceBackend::OptimStep s;
+    s.algorithm = backend::DeviceBackend::OptimAlgorithm::Adagrad;
+    s.lr = this->lr();
+    s.lr_decay = options_.lr_decay();
+    s.weight_decay = options_.weight_decay();
+    s.eps = options_.eps();
+    return s;
+  }
+
  private:
   AdagradOptions options_;
 };

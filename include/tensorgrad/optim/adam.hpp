@@ -98,6 +98,21 @@ void adam_update(T* param, const T* grad, T* exp_avg, T* exp_avg_sq, T* max_exp_
       l2_decay != 0, amsgrad);
 }
 
+/// The device seam's description of an Adam (decoupled = false) or AdamW step.
+template <class Options>
+backend::DeviceBackend::OptimStep adam_device_step(double lr, const Options& o, bool decoupled) {
+  backend::DeviceBackend::OptimStep s;
+  s.algorithm = backend::DeviceBackend::OptimAlgorithm::Adam;
+  s.lr = lr;
+  s.weight_decay = o.weight_decay();
+  s.decoupled_weight_decay = decoupled;
+  s.beta1 = std::get<0>(o.betas());
+  s.beta2 = std::get<1>(o.betas());
+  s.eps = o.eps();
+  s.amsgrad = o.amsgrad();
+  return s;
+}
+
 inline std::vector<std::string> adam_buffer_names(bool amsgrad) {
   if (amsgrad) return {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
   return {"exp_avg", "exp_avg_sq"};
@@ -130,6 +145,10 @@ class Adam : public Optimizer<T> {
                         options_.eps(), options_.weight_decay(), 0.0, options_.amsgrad());
   }
 
+  backend::DeviceBackend::OptimStep device_step(Device /*device*/) const override {
+    return detail::adam_device_step(this->lr(), options_, false);
+  }
+
  private:
   AdamOptions options_;
 };
@@ -155,6 +174,10 @@ class AdamW : public Optimizer<T> {
               std::int64_t step) override {
     detail::adam_update(param, grad, buffers[0], buffers[1], buffers[2], n, step, this->lr(), options_.betas(),
                         options_.eps(), 0.0, options_.weight_decay(), options_.amsgrad());
+  }
+
+  backend::DeviceBackend::OptimStep device_step(Device /*device*/) const override {
+    return detail::adam_device_step(this->lr(), options_, true);
   }
 
  private:

@@ -8,6 +8,7 @@
 /// neither it nor its state (nor its step count) changes. state() exports "<i>.step" and "<i>.<buffer>"
 /// for every parameter index i that has state; load_state() restores exactly that, so a run resumed from
 /// an exported state continues bitwise identically.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "../backend/device_backend.hpp"
 #include "../tensor.hpp"
 
 /// Declares an option with a chainable setter and a getter of the same name, as LibTorch's TORCH_ARG:
@@ -104,35 +106,63 @@ class Optimizer : public OptimizerBase {
     }
   }
 
+  /// Validates every parameter that has a gradient before changing anything, so an error leaves parameters and
+  /// state as they were. CPU parameters go through update(); those on another device are gathered per device and
+  /// updated by one call of the device seam (a multi-tensor kernel, see backend/bodies/optim.hpp).
   void step() override {
     NoGradGuard no_grad;
+    Device device = kCPU;  // the first non-CPU device with a gradient to apply, if any
     for (std::size_t i = 0; i < params_.size(); ++i) {
       const Tensor<T>& p = params_[i];
       const Tensor<T> g = p.grad();
       if (!g.defined()) continue;
       TG_CHECK(g.sizes() == p.sizes(), name(), ": parameter ", i, " has shape ", p.sizes(),
                " but its gradient has shape ", g.sizes());
+      TG_CHECK(g.device() == p.device(), name(), ": parameter ", i, " is on ", p.device(),
+               " but its gradient is on ", g.device());
       TG_CHECK(p.is_contiguous() && g.is_contiguous(), name(), ": parameter ", i, " (shape ", p.sizes(),
                ") and its gradient must be contiguous");
+      if (device.is_cpu()) device = p.device();
+    }
+    // Asked before any update: an optimizer without a device kernel throws here, leaving everything unchanged.
+    const backend::DeviceBackend::OptimStep description =
+        device.is_cpu() ? backend::DeviceBackend::OptimStep{} : device_step(device);
+    std::vector<std::pair<Device, backend::DeviceBackend::OptimSlot>> device_slots;  // on the CPU: empty, unallocated
+    for (std::size_t i = 0; i < params_.size(); ++i) {
+      const Tensor<T>& p = params_[i];
+      const Tensor<T> g = p.grad();
+      if (!g.defined()) continue;
       ParamState& s = states_[i];
       if (s.step == 0) {
         const std::size_t count = buffer_names().size();
         for (std::size_t b = 0; b < count; ++b) s.buffers.push_back(full<T>(p.sizes(), initial_value(b), p.device()));
       }
       ++s.step;
-      std::array<T*, kMaxBuffers> bufs{};
-      for (std::size_t b = 0; b < s.buffers.size(); ++b) bufs[b] = s.buffers[b].data();
-      update(p.data(), g.data(), bufs, p.numel(), s.step);
+      if (p.device().is_cpu()) {
+        std::array<T*, kMaxBuffers> bufs{};
+        for (std::size_t b = 0; b < s.buffers.size(); ++b) bufs[b] = s.buffers[b].data();
+        update(p.data(), g.data(), bufs, p.numel(), s.step);
+      } else {
+        backend::DeviceBackend::OptimSlot slot;
+        slot.param = p.impl()->template data<T>();
+        slot.grad = g.impl()->template data<T>();
+        for (std::size_t b = 0; b < s.buffers.size(); ++b) slot.buffers[b] = s.buffers[b].impl()->template data<T>();
+        slot.numel = p.numel();
+        slot.step = s.step;
+        device_slots.emplace_back(p.device(), slot);
+      }
       // The parameter changed in place: a graph that saved it must notice (NOTE [ Version counter ]).
       p.impl()->storage->bump_version();
     }
+    if (!device_slots.empty()) step_on_devices(description, device_slots);
   }
 
   /// The parameters, in the order given at construction (state names use these indices).
   const std::vector<Tensor<T>>& parameters() const { return params_; }
 
-  /// A snapshot of the state (copies, so later steps don't change it): "<i>.step" as a 0-d tensor
-  /// (as PyTorch's float step tensor) and "<i>.<buffer>" for each parameter i that has state.
+  /// A snapshot of the state (copies, so later steps don't change it): "<i>.step" as a 0-d CPU tensor
+  /// (as PyTorch's float step tensor) and "<i>.<buffer>" for each parameter i that has state, on the
+  /// parameter's device (as PyTorch's state_dict).
   State state() const {
     State out;
     for (std::size_t i = 0; i < params_.size(); ++i) {
@@ -149,8 +179,10 @@ class Optimizer : public OptimizerBase {
   }
 
   /// Replaces the whole state by one exported with state() (by an optimizer of the same kind and options
-  /// over parameters of the same shapes). Everything is validated first; on error the state is unchanged.
+  /// over parameters of the same shapes). Entries may be on any device (a checkpoint loads on the CPU): each
+  /// buffer is copied to its parameter's device. Everything is validated first; on error the state is unchanged.
   void load_state(const State& state) {
+    NoGradGuard no_grad;  // copies of the caller's tensors, never part of a graph
     const std::vector<std::string> names = buffer_names();
     const std::size_t slots = names.size() + 1;  // slot 0 is "step", slot 1 + b is buffer b
     std::vector<ParamState> loaded(params_.size());
@@ -171,12 +203,11 @@ class Optimizer : public OptimizerBase {
       TG_CHECK(!seen[i][slot], name(), ": load_state: duplicate entry '", key, "'");
       seen[i][slot] = true;
       where.emplace_back(i, slot);
-      TG_CHECK(value.defined() && value.device().is_cpu(), name(), ": load_state: entry '", key,
-               "' must be a defined CPU tensor");
+      TG_CHECK(value.defined(), name(), ": load_state: entry '", key, "' is an undefined tensor");
       if (slot == 0) {
         TG_CHECK(value.numel() == 1, name(), ": load_state: entry '", key, "' must hold one value, got shape ",
                  value.sizes());
-        const T step = value.contiguous().data()[0];
+        const T step = value.to(kCPU).contiguous().data()[0];
         TG_CHECK(step >= 1 && step == std::floor(step) && step < T(9.0e18), name(), ": load_state: entry '", key,
                  "' must be a positive whole step count, got ", step);
         loaded[i].step = static_cast<std::int64_t>(step);
@@ -197,7 +228,11 @@ class Optimizer : public OptimizerBase {
     for (ParamState& s : loaded) s.buffers.resize(s.step > 0 ? names.size() : 0);
     for (std::size_t e = 0; e < state.size(); ++e) {
       const auto [i, slot] = where[e];
-      if (slot > 0) loaded[i].buffers[slot - 1] = state[e].second.clone();
+      if (slot == 0) continue;
+      const Tensor<T>& value = state[e].second;
+      const Device device = params_[i].device();
+      // to() returns the tensor itself when it is already there: clone then, so the buffer is the optimizer's own.
+      loaded[i].buffers[slot - 1] = value.device() == device ? value.clone() : value.to(device);
     }
     states_ = std::move(loaded);
   }
@@ -227,12 +262,31 @@ class Optimizer : public OptimizerBase {
   /// contiguous arrays; step is this parameter's step count including the current step (1 on the first).
   virtual void update(T* param, const T* grad, const std::array<T*, kMaxBuffers>& buffers, std::int64_t n,
                       std::int64_t step) = 0;
+  /// The step as the device seam describes it (algorithm, options, this step's learning rate), for parameters
+  /// on a non-CPU device. An optimizer without a device kernel keeps this default, which throws naming it.
+  virtual backend::DeviceBackend::OptimStep device_step(Device device) const {
+    throw Error(::tg::detail::str_cat(name(), ": no CUDA kernel for step() on ", device));
+  }
 
  private:
   struct ParamState {
     std::int64_t step = 0;  // 0: no state yet
     std::vector<Tensor<T>> buffers;
   };
+
+  /// Updates the gathered device parameters: one seam call per device, with all of that device's slots.
+  void step_on_devices(const backend::DeviceBackend::OptimStep& description,
+                       std::vector<std::pair<Device, backend::DeviceBackend::OptimSlot>>& slots) const {
+    std::sort(slots.begin(), slots.end(), [](const auto& a, const auto& b) { return a.first.index < b.first.index; });
+    std::vector<backend::DeviceBackend::OptimSlot> batch;
+    for (std::size_t first = 0; first < slots.size();) {
+      const Device device = slots[first].first;
+      batch.clear();
+      for (; first < slots.size() && slots[first].first == device; ++first) batch.push_back(slots[first].second);
+      ::tg::detail::backend_for(device, name())
+          .optimizer_step(dtype_v<T>, device, description, batch.data(), batch.size());
+    }
+  }
 
   std::vector<Tensor<T>> params_;
   std::vector<ParamState> states_;

@@ -77,6 +77,18 @@ class RMSprop : public Optimizer<T> {
         options_.weight_decay() != 0, options_.momentum() > 0, options_.centered());
   }
 
+  backend::DeviceBackend::OptimStep device_step(Device /*device*/) const override {
+    backend::DeviceBackend::OptimStep s;
+    s.algorithm = backend::DeviceBackend::OptimAlgorithm::RMSprop;
+    s.lr = this->lr();
+    s.alpha = options_.alpha();
+    s.eps = options_.eps();
+    s.weight_decay = options_.weight_decay();
+    s.momentum = options_.momentum();
+    s.centered = options_.centered();
+    return s;
+  }
+
  private:
   RMSpropOptions options_;
 };

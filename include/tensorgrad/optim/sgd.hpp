@@ -68,6 +68,17 @@ class SGD : public Optimizer<T> {
         options_.weight_decay() != 0, options_.momentum() != 0, options_.nesterov(), step == 1);
   }
 
+  backend::DeviceBackend::OptimStep device_step(Device /*device*/) const override {
+    backend::DeviceBackend::OptimStep s;
+    s.algorithm = backend::DeviceBackend::OptimAlgorithm::SGD;
+    s.lr = this->lr();
+    s.weight_decay = options_.weight_decay();
+    s.momentum = options_.momentum();
+    s.dampening = options_.dampening();
+    s.nesterov = options_.nesterov();
+    return s;
+  }
+
  private:
   SGDOptions options_;
 };

@@ -14,19 +14,12 @@
 #include <mutex>
 #include <vector>
 
+#include "../device_backend.hpp"
 #include "check.cuh"
 
 namespace tg {
 namespace backend {
 namespace cuda {
-
-/// Counters of the caching allocator (all devices together).
-struct AllocatorStats {
-  std::int64_t num_cuda_malloc = 0;  ///< cudaMalloc calls so far
-  std::int64_t num_cuda_free = 0;    ///< cudaFree calls so far (only empty_cache and out-of-memory retries free)
-  std::int64_t bytes_in_use = 0;     ///< bytes of blocks handed out and not yet returned (size-class rounded)
-  std::int64_t bytes_cached = 0;     ///< bytes of blocks held in the free lists
-};
 
 class CachingAllocator {
  public:

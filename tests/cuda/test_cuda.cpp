@@ -17,46 +17,14 @@
 #include <vector>
 
 #include <tensorgrad/tensorgrad.hpp>
-#include <tensorgrad/cuda.hpp>
+
+#include "cuda_test_util.hpp"
 
 namespace {
 
+using namespace cuda_test;
+
 using tg::Tensor;
-
-/// Skips the test case, saying why, when no GPU can be used.
-#define REQUIRE_GPU()                                                                               \
-  do {                                                                                              \
-    if (!tg::cuda::is_available()) {                                                                \
-      WARN("skipped: no CUDA device is available (tg::cuda::device_count() == 0): GPU test not run"); \
-      return;                                                                                       \
-    }                                                                                               \
-  } while (0)
-
-const std::vector<std::int64_t> kSizes = {0, 1, 31, 32, 33, 257, 1025};
-
-template <class T> double default_tol() { return sizeof(T) == 4 ? 1e-5 : 1e-12; }
-
-/// Asserts cuda (any device) equals cpu elementwise within rtol·|cpu| + atol; NaNs must match NaNs.
-template <class T>
-void check_close(const Tensor<T>& cpu, const Tensor<T>& cuda, double rtol, double atol, const std::string& what) {
-  INFO(what);
-  REQUIRE(cuda.device() == tg::kCUDA);
-  REQUIRE(cpu.sizes() == cuda.sizes());
-  const std::vector<T> a = cpu.contiguous().tolist();
-  const std::vector<T> b = cuda.to(tg::kCPU).contiguous().tolist();
-  REQUIRE(a.size() == b.size());
-  std::int64_t bad = 0;
-  std::size_t first = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const double x = a[i], y = b[i];
-    const bool ok = (std::isnan(x) && std::isnan(y)) || x == y || std::abs(x - y) <= rtol * std::abs(x) + atol;
-    if (!ok && bad++ == 0) first = i;
-  }
-  if (bad) FAIL_CHECK(bad << " of " << a.size() << " elements differ; first at " << first << ": cpu " << a[first]
-                          << " vs cuda " << b[first]);
-}
-
-template <class T> Tensor<T> on_cuda(const Tensor<T>& t) { return t.to(tg::kCUDA); }
 
 /// Inputs of every size of kSizes plus two non-contiguous views (a transpose and a strided slice).
 template <class T> std::vector<std::pair<std::string, Tensor<T>>> unary_inputs(double lo, double hi) {
@@ -112,12 +80,12 @@ TEMPLATE_TEST_CASE("cuda unary ops and their backwards match the CPU", "", float
       const Tensor<T> xc = x_cpu.detach().requires_grad_();
       const Tensor<T> xg = on_cuda(x_cpu.detach()).requires_grad_();
       const Tensor<T> yc = f(xc), yg = f(xg);
-      check_close(yc, yg, tol, tol, c.name + " forward, " + label);
+      check_cuda_close(yc, yg, tol, tol, c.name + " forward, " + label);
       // A non-uniform upstream gradient, so g·f'(x) is checked, not only f'(x).
       const Tensor<T> g = tg::rand<T>(yc.sizes()) + 0.5;
       yc.backward(g);
       yg.backward(on_cuda(g));
-      check_close(xc.grad(), xg.grad(), tol, tol, c.name + " backward, " + label);
+      check_cuda_close(xc.grad(), xg.grad(), tol, tol, c.name + " backward, " + label);
     }
   }
 }
@@ -159,14 +127,14 @@ TEMPLATE_TEST_CASE("cuda binary ops broadcast like the CPU", "", float, double) 
       const Tensor<T> ag = on_cuda(a.detach()).requires_grad_(differentiable);
       const Tensor<T> bg = on_cuda(b.detach()).requires_grad_(differentiable);
       const Tensor<T> yc = f(ac, bc), yg = f(ag, bg);
-      check_close(yc, yg, tol, tol, name + " forward, " + label);
+      check_cuda_close(yc, yg, tol, tol, name + " forward, " + label);
       if (!differentiable) continue;
       // The backward sums the gradient back to each operand's shape: the broadcast cases check sum on the GPU.
       const Tensor<T> g = tg::rand<T>(yc.sizes());
       yc.backward(g);
       yg.backward(on_cuda(g));
-      check_close(ac.grad(), ag.grad(), 1e-4, 1e-4, name + " grad a, " + label);
-      check_close(bc.grad(), bg.grad(), 1e-4, 1e-4, name + " grad b, " + label);
+      check_cuda_close(ac.grad(), ag.grad(), 1e-4, 1e-4, name + " grad a, " + label);
+      check_cuda_close(bc.grad(), bg.grad(), 1e-4, 1e-4, name + " grad b, " + label);
     }
   }
 }
@@ -178,11 +146,11 @@ TEST_CASE("cuda pow of two tensors differentiates like the CPU") {
   const Tensor<float> ac = a.detach().requires_grad_(), bc = b.detach().requires_grad_();
   const Tensor<float> ag = on_cuda(a).requires_grad_(), bg = on_cuda(b).requires_grad_();
   const Tensor<float> yc = tg::pow(ac, bc), yg = tg::pow(ag, bg);
-  check_close(yc, yg, 1e-5, 1e-5, "pow forward");
+  check_cuda_close(yc, yg, 1e-5, 1e-5, "pow forward");
   yc.sum().backward();
   yg.sum().backward();
-  check_close(ac.grad(), ag.grad(), 1e-4, 1e-5, "pow grad a");
-  check_close(bc.grad(), bg.grad(), 1e-4, 1e-4, "pow grad b (summed over 33 rows)");
+  check_cuda_close(ac.grad(), ag.grad(), 1e-4, 1e-5, "pow grad a");
+  check_cuda_close(bc.grad(), bg.grad(), 1e-4, 1e-4, "pow grad b (summed over 33 rows)");
 }
 
 TEST_CASE("cuda in-place updates, fills and copies write through strided views") {
@@ -195,23 +163,23 @@ TEST_CASE("cuda in-place updates, fills and copies write through strided views")
   const Tensor<float> col = tg::randn<float>({40, 1});
   xc.t().add_(col, 0.5);
   xg.t().add_(on_cuda(col), 0.5);
-  check_close(xc, xg, 1e-5, 1e-5, "add_ alpha 0.5 through a transpose");
+  check_cuda_close(xc, xg, 1e-5, 1e-5, "add_ alpha 0.5 through a transpose");
   xc.mul_(b);
   xg.mul_(on_cuda(b));
-  check_close(xc, xg, 1e-5, 1e-5, "mul_ broadcast");
+  check_cuda_close(xc, xg, 1e-5, 1e-5, "mul_ broadcast");
   xc.slice(1, 0, 40, 2).copy_(b.slice(0, 0, 20));
   xg.slice(1, 0, 40, 2).copy_(on_cuda(b).slice(0, 0, 20));
-  check_close(xc, xg, 0, 0, "copy_ into every other column");
+  check_cuda_close(xc, xg, 0, 0, "copy_ into every other column");
   xc.select(0, 5).fill_(2.5);
   xg.select(0, 5).fill_(2.5);
-  check_close(xc, xg, 0, 0, "fill_ of one row");
+  check_cuda_close(xc, xg, 0, 0, "fill_ of one row");
   xc.div_(4.0);
   xg.div_(4.0);
-  check_close(xc, xg, 1e-6, 1e-6, "div_ by a scalar");
+  check_cuda_close(xc, xg, 1e-6, 1e-6, "div_ by a scalar");
   Tensor<double> zc = tg::ones<double>({1025}), zg = on_cuda(zc);
   zc.zero_();
   zg.zero_();
-  check_close(zc, zg, 0, 0, "zero_ float64");
+  check_cuda_close(zc, zg, 0, 0, "zero_ float64");
   CHECK(zg.sum().item() == 0.0);
 }
 
@@ -221,16 +189,16 @@ TEST_CASE("cuda casts between float32, float64 and int64 match the CPU") {
   for (std::int64_t n : kSizes) {
     const Tensor<float> f = tg::randn<float>({n}) * 100.0;
     const Tensor<float> fg = on_cuda(f);
-    check_close(f.to<double>(), fg.to<double>(), 0, 0, "float32 -> float64, size " + std::to_string(n));
+    check_cuda_close(f.to<double>(), fg.to<double>(), 0, 0, "float32 -> float64, size " + std::to_string(n));
     // float -> int64 truncates toward zero, on both devices.
-    check_close(f.to<std::int64_t>(), fg.to<std::int64_t>(), 0, 0, "float32 -> int64, size " + std::to_string(n));
-    check_close(f.to<std::int64_t>().to<float>(), fg.to<std::int64_t>().to<float>(), 0, 0, "int64 -> float32");
+    check_cuda_close(f.to<std::int64_t>(), fg.to<std::int64_t>(), 0, 0, "float32 -> int64, size " + std::to_string(n));
+    check_cuda_close(f.to<std::int64_t>().to<float>(), fg.to<std::int64_t>().to<float>(), 0, 0, "int64 -> float32");
   }
   const Tensor<double> d = tg::randn<double>({33, 40}).t();
-  check_close(d.to<float>(), on_cuda(d).to<float>(), 0, 0, "non-contiguous float64 -> float32");
+  check_cuda_close(d.to<float>(), on_cuda(d).to<float>(), 0, 0, "non-contiguous float64 -> float32");
   const Tensor<std::int64_t> i = tg::full<std::int64_t>({31}, 7);
   Tensor<std::int64_t> ig = on_cuda(i);
-  check_close(i, ig, 0, 0, "int64 upload");
+  check_cuda_close(i, ig, 0, 0, "int64 upload");
   ig.fill_(-3);
   CHECK(ig.to(tg::kCPU).tolist() == std::vector<std::int64_t>(31, -3));
 }
@@ -245,10 +213,10 @@ TEMPLATE_TEST_CASE("cuda sum and mean over dims match the CPU", "", float, doubl
     const Tensor<T> xg = on_cuda(x);
     const Tensor<T> yc = dim < 0 ? x.sum() : x.sum(dim, keepdim), yg = dim < 0 ? xg.sum() : xg.sum(dim, keepdim);
     const double scale = tg::abs(x).sum().item();
-    check_close(yc, yg, 0, rel * scale + rel, "sum " + label);
+    check_cuda_close(yc, yg, 0, rel * scale + rel, "sum " + label);
     if (x.numel() == 0) return;  // the mean of nothing is an error on every device
     const Tensor<T> mc = dim < 0 ? x.mean() : x.mean(dim, keepdim), mg = dim < 0 ? xg.mean() : xg.mean(dim, keepdim);
-    check_close(mc, mg, 0, rel * scale + rel, "mean " + label);
+    check_cuda_close(mc, mg, 0, rel * scale + rel, "mean " + label);
   };
   for (std::int64_t n : kSizes) check_sum(tg::randn<T>({n}), -1, false, "all of [" + std::to_string(n) + "]");
   for (std::int64_t n : kSizes) {
@@ -288,11 +256,11 @@ TEMPLATE_TEST_CASE("cuda softmax and log_softmax match the CPU, forward and back
     for (const auto& [label, x, dim] : cases) {
       const Tensor<T> xc = x.detach().requires_grad_(), xg = on_cuda(x.detach()).requires_grad_();
       const Tensor<T> yc = f(xc, dim), yg = f(xg, dim);
-      check_close(yc, yg, tol, tol, op + " forward, " + label);
+      check_cuda_close(yc, yg, tol, tol, op + " forward, " + label);
       const Tensor<T> g = tg::randn<T>(yc.sizes());
       yc.backward(g);
       yg.backward(on_cuda(g));
-      check_close(xc.grad(), xg.grad(), 1e-4, 1e-4, op + " backward, " + label);
+      check_cuda_close(xc.grad(), xg.grad(), 1e-4, 1e-4, op + " backward, " + label);
     }
   }
 }
@@ -304,7 +272,7 @@ TEMPLATE_TEST_CASE("cuda matmul matches the CPU for every operand layout", "", f
   tg::manual_seed(19);
   auto check_mm = [&](const Tensor<T>& a, const Tensor<T>& b, const std::string& label) {
     const Tensor<T> yc = tg::matmul(a, b), yg = tg::matmul(on_cuda(a), on_cuda(b));
-    check_close(yc, yg, rel, rel, "matmul " + label);
+    check_cuda_close(yc, yg, rel, rel, "matmul " + label);
   };
   const std::vector<std::int64_t> dims = {1, 31, 32, 33, 257};
   for (std::int64_t n : dims)
@@ -330,8 +298,8 @@ TEMPLATE_TEST_CASE("cuda matmul matches the CPU for every operand layout", "", f
   const Tensor<T> ag = on_cuda(a).requires_grad_(), bg = on_cuda(b).requires_grad_();
   tg::matmul(ac, bc).sum().backward();
   tg::matmul(ag, bg).sum().backward();
-  check_close(ac.grad(), ag.grad(), rel, rel, "matmul grad a");
-  check_close(bc.grad(), bg.grad(), rel, rel, "matmul grad b");
+  check_cuda_close(ac.grad(), ag.grad(), rel, rel, "matmul grad a");
+  check_cuda_close(bc.grad(), bg.grad(), rel, rel, "matmul grad b");
 }
 
 namespace {
@@ -380,13 +348,13 @@ TEST_CASE("cuda MLP gradients and SGD steps match the CPU run") {
     CHECK(lg.item() == Approx(lc.item()).epsilon(1e-5));
     lc.backward();
     lg.backward();
-    check_close(cpu.w1.grad(), gpu.w1.grad(), 1e-4, 1e-5, "dL/dw1");
-    check_close(cpu.b1.grad(), gpu.b1.grad(), 1e-4, 1e-5, "dL/db1");
-    check_close(cpu.w2.grad(), gpu.w2.grad(), 1e-4, 1e-5, "dL/dw2");
-    check_close(cpu.b2.grad(), gpu.b2.grad(), 1e-4, 1e-5, "dL/db2");
+    check_cuda_close(cpu.w1.grad(), gpu.w1.grad(), 1e-4, 1e-5, "dL/dw1");
+    check_cuda_close(cpu.b1.grad(), gpu.b1.grad(), 1e-4, 1e-5, "dL/db1");
+    check_cuda_close(cpu.w2.grad(), gpu.w2.grad(), 1e-4, 1e-5, "dL/dw2");
+    check_cuda_close(cpu.b2.grad(), gpu.b2.grad(), 1e-4, 1e-5, "dL/db2");
     cpu.step(0.1f);
     gpu.step(0.1f);
-    check_close(cpu.w1, gpu.w1, 1e-4, 1e-5, "w1 after the step");
+    check_cuda_close(cpu.w1, gpu.w1, 1e-4, 1e-5, "w1 after the step");
   }
 }
 
@@ -413,7 +381,7 @@ TEST_CASE("cuda nn::Sequential of Linear layers moved with to(kCUDA) matches the
   for (std::size_t i = 0; i < pc.size(); ++i) {
     INFO(pc[i].first);
     REQUIRE(pg[i].second.grad().device() == tg::kCUDA);
-    check_close(pc[i].second.grad(), pg[i].second.grad(), 1e-4, 1e-5, "d loss / d " + pc[i].first);
+    check_cuda_close(pc[i].second.grad(), pg[i].second.grad(), 1e-4, 1e-5, "d loss / d " + pc[i].first);
   }
 }
 

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""PyTorch's side of `bench_mlp_cuda mnist-mlp|mnist-infer|xor ... --device cuda` (issue 6), for a machine with a GPU
+and PyTorch: the same model (784-256-128-10 ReLU MLP; the XOR net 2-8-1), loss (cross-entropy; BCE with logits),
+optimizer (Adam 1e-3; 0.05), 16 random batches cycled after 5 warm-up steps, and the same one-line key=value output,
+so scripts/cuda_gpu_check.sh prints the two side by side.
+
+  python3 benchmarks/pytorch_mlp.py mnist-mlp BATCH STEPS [--device cuda]
+  python3 benchmarks/pytorch_mlp.py mnist-infer BATCH STEPS [--device cuda]
+  python3 benchmarks/pytorch_mlp.py xor EPOCHS [--device cuda]
+
+As bench_mlp, the timed loop ends by reading the last loss with .item(), which waits for the GPU.
+"""
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def mlp():
+    return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+def mnist_mlp(batch, steps, device):
+    model = mlp().to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    xs = [torch.rand(batch, 784, device=device) for _ in range(16)]
+    ys = [torch.randint(0, 10, (batch,), device=device) for _ in range(16)]
+
+    def step(i):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(xs[i % 16]), ys[i % 16])
+        loss.backward()
+        opt.step()
+        return loss
+
+    first = 0.0
+    for i in range(5):
+        loss = step(i)
+        if i == 0:
+            first = loss.item()
+    t0 = time.perf_counter()
+    for i in range(steps):
+        loss = step(i)
+    last = loss.item()
+    t = time.perf_counter() - t0
+    print(f"mnist-mlp batch={batch} steps={steps} seconds={t:.4f} samples_per_s={batch * steps / t:.1f} "
+          f"final_loss={last:.4f} first_loss={first:.4f}")
+    return 0 if last < first else 1
+
+
+def mnist_infer(batch, steps, device):
+    model = mlp().to(device).eval()
+    xs = [torch.rand(batch, 784, device=device) for _ in range(16)]
+    checksum = 0.0
+    with torch.no_grad():
+        for i in range(5):
+            checksum += model(xs[i % 16]).sum().item()
+        t0 = time.perf_counter()
+        for i in range(steps):
+            checksum += model(xs[i % 16]).sum().item()
+        t = time.perf_counter() - t0
+    print(f"mnist-infer batch={batch} steps={steps} seconds={t:.4f} samples_per_s={batch * steps / t:.1f} "
+          f"us_per_batch={1e6 * t / steps:.2f} checksum={checksum:.3f}")
+    return 0
+
+
+def xor(epochs, device):
+    model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1)).to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=0.05)
+    x = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]], device=device)
+    y = torch.tensor([[0.], [1.], [1.], [0.]], device=device)
+    first = last = 0.0
+    t0 = time.perf_counter()
+    for e in range(epochs):
+        opt.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(model(x), y)
+        loss.backward()
+        opt.step()
+        if e == 0:
+            first = loss.item()
+    last = loss.item()
+    t = time.perf_counter() - t0
+    print(f"xor batch=4 steps={epochs} seconds={t:.4f} samples_per_s={4 * epochs / t:.1f} final_loss={last:.4f} "
+          f"first_loss={first:.4f}")
+    return 0 if last < first else 1
+
+
+def main(argv):
+    device = "cpu"
+    if "--device" in argv:
+        i = argv.index("--device")
+        device = argv[i + 1]
+        del argv[i:i + 2]
+    torch.manual_seed(42)
+    if len(argv) == 3 and argv[0] == "mnist-mlp":
+        return mnist_mlp(int(argv[1]), int(argv[2]), device)
+    if len(argv) == 3 and argv[0] == "mnist-infer":
+        return mnist_infer(int(argv[1]), int(argv[2]), device)
+    if len(argv) == 2 and argv[0] == "xor":
+        return xor(int(argv[1]), device)
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
