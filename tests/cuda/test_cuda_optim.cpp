@@ -241,3 +241,20 @@ TEST_CASE("a CUDA parameter with a gradient on another device throws naming both
   CHECK(on_cpu.tolist() == std::vector<float>{1, 1});
   CHECK(optimizer.state().empty());
 }
+
+TEST_CASE("a model moved to the GPU after its optimizer stepped on the CPU throws instead of mixing devices",
+          "[cuda][optim][reliability]") {
+  REQUIRE_GPU();
+  tg::nn::Linear model(4, 2);
+  tg::optim::Adam<float> optimizer(model->parameters(), tg::optim::AdamOptions(1e-3));
+  tg::nn::functional::mse_loss(model(tg::ones<float>({3, 4})), tg::zeros<float>({3, 2})).backward();
+  optimizer.step();  // Adam's state is now on the CPU
+  optimizer.zero_grad();
+  model->to(tg::kCUDA);
+  tg::nn::functional::mse_loss(model(tg::ones<float>({3, 4}, tg::kCUDA)), tg::zeros<float>({3, 2}, tg::kCUDA))
+      .backward();
+  const std::vector<float> before = model->weight.to(tg::kCPU).tolist();
+  CHECK_THROWS_WITH(optimizer.step(), Catch::Contains("Adam: the state of parameter 0 is on cpu but the parameter "
+                                                      "is now on cuda:0"));
+  CHECK(model->weight.to(tg::kCPU).tolist() == before);  // nothing changed
+}

@@ -47,7 +47,7 @@ template <class T, class S, class F> Tensor<T> compare_scalar(const char* op, co
     // On a device the scalar becomes a 0-d tensor of x's dtype, so only comparisons made in that dtype run there.
     TG_CHECK((std::is_same_v<C, T>), op, ": comparing an int64 tensor with a floating scalar has no kernel for ",
              x.device(), " (compare with an integer, or convert the tensor with to<double>())");
-    return binary_forward(op, x, as_scalar(x, static_cast<double>(s)), f);
+    return binary_forward(op, x, scalar_tensor<T>(static_cast<T>(s), x.device()), f);
   }
   Tensor<T> out = empty<T>(x.sizes());
   const C c = static_cast<C>(s);

@@ -122,6 +122,11 @@ class Optimizer : public OptimizerBase {
                " but its gradient is on ", g.device());
       TG_CHECK(p.is_contiguous() && g.is_contiguous(), name(), ": parameter ", i, " (shape ", p.sizes(),
                ") and its gradient must be contiguous");
+      // State lives where the parameter was at its first step; Module::to() moves parameters, not this state.
+      for (const Tensor<T>& b : states_[i].buffers)
+        TG_CHECK(b.device() == p.device(), name(), ": the state of parameter ", i, " is on ", b.device(),
+                 " but the parameter is now on ", p.device(),
+                 " (move the model before creating the optimizer, or load_state() after moving it)");
       if (device.is_cpu()) device = p.device();
     }
     // Asked before any update: an optimizer without a device kernel throws here, leaving everything unchanged.
