@@ -8,7 +8,8 @@
 ///     record("ExpBackward", y, {x.impl()}, [saved = save(y)](const Tensor<T>& g, GradInputs& gi) {
 ///       gi.set(0, g * Tensor<T>(saved.get("exp")));
 ///     });
-#include <optional>
+#include <iterator>
+#include <new>
 #include <utility>
 
 #include "../core/tensor.hpp"
@@ -17,39 +18,44 @@
 namespace tg {
 namespace autograd {
 
-/// The gradients an op's backward hands back, one slot per input, with the per-input "is it needed" mask
-/// (STYLE 3): a backward skips the work for inputs whose needs(i) is false.
-class GradInputs {
- public:
-  explicit GradInputs(const EdgeList& edges, std::vector<ImplPtr>& out) : edges_(edges), out_(out) {}
-  bool needs(std::size_t i) const { return edges_[i].valid(); }
-  template <class U> void set(std::size_t i, const Tensor<U>& g) {
-    if (needs(i)) out_[i] = g.impl();
+inline Edge edge_to(const ImplPtr& input) {
+  Edge e;
+  if (!input || !input->requires_grad) return e;
+  if (input->grad_fn) e.node = input->grad_fn;
+  else e.leaf = input;
+  e.shape = input->sizes;
+  return e;
+}
+
+namespace detail_function {
+
+template <class T, class F> void call_backward(void* state, const ImplPtr& grad_output, GradInputs& gi) {
+  (*static_cast<F*>(state))(Tensor<T>(grad_output), gi);
+}
+template <class F> void drop_backward(void* state) {
+  F* f = static_cast<F*>(state);
+  f->~F();
+  detail::PoolAllocator<F>().deallocate(f, 1);
+}
+
+/// The type-independent part of record(): the node, its edges, the anomaly stack, the output's grad_fn.
+inline void attach(const char* name, detail::TensorImpl& out, void* state, Node::BackwardFn backward,
+                   Node::DropFn drop, const ImplPtr* inputs, std::size_t n) {
+  std::shared_ptr<Node> node;
+  try {
+    node = detail::make_pooled<Node>(name, state, backward, drop);
+  } catch (...) {
+    drop(state);
+    throw;
   }
+  node->next_edges.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) node->next_edges.push_back(edge_to(inputs[i]));
+  if (is_anomaly_enabled()) node->forward_stack = detail::capture_stack();
+  out.grad_fn = std::move(node);
+  out.requires_grad = true;
+}
 
- private:
-  const EdgeList& edges_;
-  std::vector<ImplPtr>& out_;
-};
-
-template <class T, class F>
-class LambdaNode final : public Node {
- public:
-  LambdaNode(const char* name, F&& f) : name_(name), f_(std::move(f)) {}
-  const char* name() const override { return name_; }
-  void apply(const ImplPtr& grad_output, std::vector<ImplPtr>& grad_inputs) override {
-    TG_CHECK(f_.has_value(), name_,
-             ": trying to backward through the graph a second time (or directly access saved tensors after "
-             "they have already been freed); specify retain_graph=true on the first backward call");
-    GradInputs gi(next_edges, grad_inputs);
-    (*f_)(Tensor<T>(grad_output), gi);
-  }
-  void release_saved() override { f_.reset(); }
-
- private:
-  const char* name_;
-  std::optional<F> f_;
-};
+}  // namespace detail_function
 
 inline bool any_requires_grad(std::initializer_list<const detail::TensorImpl*> inputs) {
   if (!is_grad_enabled()) return false;
@@ -61,26 +67,21 @@ template <class... Ts> bool any_requires_grad(const Tensor<Ts>&... inputs) {
   return any_requires_grad({inputs.impl().get()...});
 }
 
-inline Edge edge_to(const ImplPtr& input) {
-  Edge e;
-  if (!input || !input->requires_grad) return e;
-  if (input->grad_fn) e.node = input->grad_fn;
-  else e.leaf = input;
-  e.shape = input->sizes;
-  return e;
-}
-
 /// Makes `out` the output of a new node whose backward is `f(const Tensor<T>& grad_out, GradInputs&)`.
 /// `inputs` (a braced list or a std::vector<ImplPtr>) are the op's differentiable inputs, in the order
 /// GradInputs indexes them.
 template <class T, class Inputs, class F>
 void record(const char* name, Tensor<T>& out, const Inputs& inputs, F&& f) {
-  auto node = detail::make_pooled<LambdaNode<T, std::decay_t<F>>>(name, std::forward<F>(f));
-  node->next_edges.reserve(inputs.size());
-  for (const ImplPtr& in : inputs) node->next_edges.push_back(edge_to(in));
-  if (is_anomaly_enabled()) node->forward_stack = detail::capture_stack();
-  out.impl()->grad_fn = std::move(node);
-  out.impl()->requires_grad = true;
+  using Fn = std::decay_t<F>;
+  Fn* state = detail::PoolAllocator<Fn>().allocate(1);
+  try {
+    ::new (static_cast<void*>(state)) Fn(std::forward<F>(f));
+  } catch (...) {
+    detail::PoolAllocator<Fn>().deallocate(state, 1);
+    throw;
+  }
+  detail_function::attach(name, *out.impl(), state, &detail_function::call_backward<T, Fn>,
+                          &detail_function::drop_backward<Fn>, std::data(inputs), inputs.size());
 }
 template <class T, class F>
 void record(const char* name, Tensor<T>& out, std::initializer_list<ImplPtr> inputs, F&& f) {

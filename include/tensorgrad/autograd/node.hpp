@@ -22,19 +22,55 @@ struct Edge {
 /// A node's edges, one per input, from the small-object pool (core/pool.hpp).
 using EdgeList = std::vector<Edge, detail::PoolAllocator<Edge>>;
 
+/// The gradients an op's backward hands back, one slot per input, with the per-input "is it needed" mask
+/// (STYLE 3): a backward skips the work for inputs whose needs(i) is false.
+class GradInputs {
+ public:
+  explicit GradInputs(const EdgeList& edges, std::vector<ImplPtr>& out) : edges_(edges), out_(out) {}
+  bool needs(std::size_t i) const { return edges_[i].valid(); }
+  template <class Grad> void set(std::size_t i, const Grad& g) {
+    if (needs(i)) out_[i] = g.impl();
+  }
+
+ private:
+  const EdgeList& edges_;
+  std::vector<ImplPtr>& out_;
+};
+
+/// One class for every op's node. The op's backward (a lambda, see autograd/function.hpp) lives in a pooled block
+/// of its own, reached through two function pointers: a program instantiates one small call thunk per backward
+/// rather than a class, a vtable and a shared_ptr control block per op, which is most of what compiling the tape
+/// used to cost.
 class Node {
  public:
-  virtual ~Node() { release_chain(); }
-  Node() = default;
+  /// Runs the saved backward: `state` is its captures, `grad_output` the gradient w.r.t. the node's output.
+  using BackwardFn = void (*)(void* state, const ImplPtr& grad_output, GradInputs& grad_inputs);
+  /// Destroys the captures and frees their block.
+  using DropFn = void (*)(void* state);
+
+  Node(const char* name, void* state, BackwardFn backward, DropFn drop)
+      : name_(name), state_(state), backward_(backward), drop_(drop) {}
+  ~Node() {
+    release_saved();
+    release_chain();
+  }
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
   /// The op's name as PyTorch prints it in grad_fn, e.g. "MulBackward".
-  virtual const char* name() const = 0;
+  const char* name() const { return name_; }
   /// Turns the gradient w.r.t. this node's (single) output into gradients for each valid edge.
-  virtual void apply(const ImplPtr& grad_output, std::vector<ImplPtr>& grad_inputs) = 0;
+  void apply(const ImplPtr& grad_output, std::vector<ImplPtr>& grad_inputs) {
+    TG_CHECK(state_, name_,
+             ": trying to backward through the graph a second time (or directly access saved tensors after "
+             "they have already been freed); specify retain_graph=true on the first backward call");
+    GradInputs gi(next_edges, grad_inputs);
+    backward_(state_, grad_output, gi);
+  }
   /// Drops the values saved for backward (the graph is freed after backward unless retained).
-  virtual void release_saved() = 0;
+  void release_saved() {
+    if (state_) drop_(std::exchange(state_, nullptr));
+  }
 
   EdgeList next_edges;
   /// A non-leaf output that asked for retain_grad(); weak so the node never owns its output.
@@ -50,6 +86,10 @@ class Node {
 #ifdef TENSORGRAD_COUNT_OBJECTS
   detail::LiveCounter<Node> live_counter_;  // see core/live_counter.hpp
 #endif
+  const char* name_;
+  void* state_;
+  BackwardFn backward_;
+  DropFn drop_;
 
   // STYLE 5: destroying a long chain recursively overflows the stack; unlink it iteratively. The work list is
   // pooled (core/pool.hpp): graphs are freed every training step.
