@@ -1,7 +1,7 @@
 // tg::data: TensorDataset, DataLoader (batch counts, exact batch contents, per-seed reproducible shuffling,
 // every sample once per epoch), the generic Dataset batching, Subset and random_split.
 #include <catch2/catch.hpp>
-#include <tensorgrad/data/data.hpp>
+#include <tensorgrad/data.hpp>
 #include <tensorgrad/tensor.hpp>
 
 #include <algorithm>

@@ -2,7 +2,7 @@
 // decoding, every rejection with its message, truncation and header-corruption sweeps, and (when
 // TG_MNIST_DIR points at the digits from scripts/get_mnist.sh) the real split's counts.
 #include <catch2/catch.hpp>
-#include <tensorgrad/data/data.hpp>
+#include <tensorgrad/data.hpp>
 #include <tensorgrad/tensor.hpp>
 
 #include <cstdint>

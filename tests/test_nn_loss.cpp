@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include <tensorgrad/nn/nn.hpp>
+#include <tensorgrad/nn.hpp>
 #include <tensorgrad/tensor.hpp>
 #include "test_util.hpp"
 

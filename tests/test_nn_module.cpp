@@ -4,7 +4,7 @@
 #include <sstream>
 #include <string>
 
-#include <tensorgrad/nn/nn.hpp>
+#include <tensorgrad/nn.hpp>
 #include <tensorgrad/tensor.hpp>
 #include "test_util.hpp"
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include <tensorgrad/io/io.hpp>
-#include <tensorgrad/nn/nn.hpp>
+#include <tensorgrad/io.hpp>
+#include <tensorgrad/nn.hpp>
 #include <tensorgrad/tensor.hpp>
 #include "test_util.hpp"
 

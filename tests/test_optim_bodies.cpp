@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "tensorgrad/backend/bodies/optim.hpp"
-#include "tensorgrad/optim/optim.hpp"
+#include "tensorgrad/optim.hpp"
 #include "tensorgrad/tensor.hpp"
 
 using tg::Tensor;

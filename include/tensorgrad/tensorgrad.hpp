@@ -5,7 +5,7 @@
 ///   auto y = x * x;
 ///   y.sum().backward();   // x.grad() == 6
 #include "tensor.hpp"
-#include "nn/nn.hpp"
-#include "optim/optim.hpp"
-#include "data/data.hpp"
-#include "io/io.hpp"
+#include "nn.hpp"
+#include "optim.hpp"
+#include "data.hpp"
+#include "io.hpp"

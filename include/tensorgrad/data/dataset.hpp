@@ -5,7 +5,8 @@
 #include <cstring>
 #include <vector>
 
-#include "../tensor.hpp"
+#include "../core/random.hpp"
+#include "../ops/tensor_methods.hpp"
 
 namespace tg {
 namespace data {

@@ -29,7 +29,7 @@
 #include <variant>
 #include <vector>
 
-#include "../tensor.hpp"
+#include "../ops/tensor_methods.hpp"
 #include "json.hpp"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__

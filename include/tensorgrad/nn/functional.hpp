@@ -6,9 +6,12 @@
 #include <vector>
 
 #include "../backend/bodies/philox.hpp"
+#include "../core/random.hpp"
+#include "../ops/conv.hpp"
 #include "../ops/embedding.hpp"
 #include "../ops/normalization.hpp"
-#include "../tensor.hpp"
+#include "../ops/pool.hpp"
+#include "../ops/tensor_methods.hpp"
 
 namespace tg {
 namespace nn {

@@ -15,7 +15,7 @@
 #include <string>
 
 #include "../backend/bodies/loss.hpp"
-#include "../tensor.hpp"
+#include "../ops/tensor_methods.hpp"
 
 namespace tg {
 namespace nn {

@@ -7,7 +7,8 @@
 #include <string>
 #include <utility>
 
-#include "../tensor.hpp"
+#include "../core/random.hpp"
+#include "../ops/tensor_methods.hpp"
 
 namespace tg {
 namespace nn {

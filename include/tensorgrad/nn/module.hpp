@@ -31,7 +31,8 @@
 #include <utility>
 #include <vector>
 
-#include "../tensor.hpp"
+#include "../core/print.hpp"
+#include "../ops/tensor_methods.hpp"
 
 #if defined(__has_include)
 #if __has_include(<cxxabi.h>)

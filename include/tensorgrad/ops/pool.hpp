@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "../autograd/function.hpp"
+#include "../core/creation.hpp"
 #include "dispatch.hpp"
 #include "window.hpp"
 

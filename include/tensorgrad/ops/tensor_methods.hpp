@@ -1,7 +1,17 @@
 #pragma once
-/// Tensor<T> members that need the ops layer.
+/// Tensor<T> complete: the members that need the ops layer, and every op its members forward to (ops/fwd.hpp),
+/// with backward(). Library headers include this rather than tensor.hpp, so a program that never convolves or
+/// pools does not parse those ops.
 #include <vector>
 
+#include "../autograd/engine.hpp"
+#include "activation.hpp"
+#include "binary.hpp"
+#include "inplace.hpp"
+#include "linalg.hpp"
+#include "reduce.hpp"
+#include "softmax.hpp"
+#include "unary.hpp"
 #include "view.hpp"
 
 namespace tg {

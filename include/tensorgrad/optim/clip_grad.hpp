@@ -5,7 +5,7 @@
 #include <limits>
 #include <vector>
 
-#include "../tensor.hpp"
+#include "../ops/tensor_methods.hpp"
 
 namespace tg {
 namespace nn {

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "../backend/device_backend.hpp"
-#include "../tensor.hpp"
+#include "../ops/tensor_methods.hpp"
 
 /// Declares an option with a chainable setter and a getter of the same name, as LibTorch's TORCH_ARG:
 /// `AdamOptions(1e-3).eps(1e-6).amsgrad(true)`; `options.eps()` reads it back.
