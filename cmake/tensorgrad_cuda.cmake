@@ -18,6 +18,14 @@ target_link_libraries(tensorgrad INTERFACE CUDA::cudart CUDA::cublas)
 # the user's code, so CUDA translation units that use tensorgrad do not show them.
 target_compile_options(tensorgrad INTERFACE $<$<COMPILE_LANGUAGE:CUDA>:-diag-suppress=20012,20013,20015>)
 
+# The project's own CUDA programs (tests, the CUDA example and benchmark) share one compiled copy of the kernels
+# and the backend's registration: nvcc compiles examples/cuda_backend.cu once, not once per program. An object
+# library, so the registering static initialiser is linked in whole.
+add_library(tensorgrad_cuda_backend OBJECT EXCLUDE_FROM_ALL ${PROJECT_SOURCE_DIR}/examples/cuda_backend.cu)
+target_link_libraries(tensorgrad_cuda_backend PUBLIC tensorgrad::tensorgrad)
+# -Wno-unknown-pragmas: Eigen emits nvcc-only `#pragma diag_suppress` lines that the host compiler then sees.
+target_compile_options(tensorgrad_cuda_backend PRIVATE -Xcompiler=-Wall,-Wextra,-Wno-unknown-pragmas)
+
 if(TENSORGRAD_BUILD_TESTS)
   enable_testing()
   add_subdirectory(${PROJECT_SOURCE_DIR}/tests/cuda ${PROJECT_BINARY_DIR}/tests/cuda)

@@ -32,6 +32,41 @@ if(TENSORGRAD_INSTALL)
     FIXTURES_REQUIRED tensorgrad_prefix_clean FIXTURES_SETUP tensorgrad_installed)
   tensorgrad_consumer_test(find_package -DCMAKE_PREFIX_PATH=${TG_PACKAGING_PREFIX})
   set_tests_properties(packaging.find_package PROPERTIES FIXTURES_REQUIRED tensorgrad_installed)
+
+  # The compiled mode: one consumer built header-only and against the installed tensorgrad::compiled (with a
+  # header-only object mixed in), then compared byte for byte and checked for local instantiations; and built
+  # in compiled mode without the library, which must fail to link with a message that says what to link.
+  if(TENSORGRAD_COMPILED_LIBRARY)
+    foreach(mode header_only compiled)
+      set(dir ${TG_PACKAGING_DIR}/compiled_mode_${mode})
+      add_test(NAME packaging.compiled_mode.${mode}
+        COMMAND ${CMAKE_CTEST_COMMAND}
+          --build-and-test ${CMAKE_CURRENT_SOURCE_DIR}/cmake/compiled_mode ${dir}
+          --build-generator ${CMAKE_GENERATOR}
+          --build-makeprogram ${CMAKE_MAKE_PROGRAM}
+          --build-options ${TG_CONSUMER_OPTIONS} -DCMAKE_PREFIX_PATH=${TG_PACKAGING_PREFIX}
+            -DCMAKE_BUILD_TYPE=Release -DTG_MODE=${mode}
+          --test-command ${dir}/consumer ${dir}/out)
+      set_tests_properties(packaging.compiled_mode.${mode} PROPERTIES LABELS packaging
+        FIXTURES_REQUIRED tensorgrad_installed FIXTURES_SETUP compiled_mode_${mode})
+    endforeach()
+    add_test(NAME packaging.compiled_mode.check
+      COMMAND ${CMAKE_COMMAND} -DNM=${CMAKE_NM} -DLIST=${PROJECT_SOURCE_DIR}/include/tensorgrad/instantiations.hpp
+        -DHEADER_ONLY_DIR=${TG_PACKAGING_DIR}/compiled_mode_header_only
+        -DCOMPILED_DIR=${TG_PACKAGING_DIR}/compiled_mode_compiled
+        -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/compiled_mode/check.cmake)
+    set_tests_properties(packaging.compiled_mode.check PROPERTIES LABELS packaging
+      FIXTURES_REQUIRED "compiled_mode_header_only;compiled_mode_compiled")
+    add_test(NAME packaging.compiled_mode.unlinked
+      COMMAND ${CMAKE_CTEST_COMMAND}
+        --build-and-test ${CMAKE_CURRENT_SOURCE_DIR}/cmake/compiled_mode ${TG_PACKAGING_DIR}/compiled_mode_unlinked
+        --build-generator ${CMAKE_GENERATOR}
+        --build-makeprogram ${CMAKE_MAKE_PROGRAM}
+        --build-options ${TG_CONSUMER_OPTIONS} -DCMAKE_PREFIX_PATH=${TG_PACKAGING_PREFIX} -DTG_MODE=unlinked)
+    set_tests_properties(packaging.compiled_mode.unlinked PROPERTIES LABELS packaging
+      FIXTURES_REQUIRED tensorgrad_installed
+      PASS_REGULAR_EXPRESSION "undefined reference to `tg::detail::TENSORGRAD_COMPILED_is_defined_so_link_the_tensorgrad_compiled_library")
+  endif()
 endif()
 
 tensorgrad_consumer_test(add_subdirectory -DTENSORGRAD_SOURCE_DIR=${PROJECT_SOURCE_DIR})
@@ -40,7 +75,7 @@ tensorgrad_consumer_test(add_subdirectory -DTENSORGRAD_SOURCE_DIR=${PROJECT_SOUR
 set(TG_PACKAGING_ARCHIVE ${TG_PACKAGING_DIR}/tensorgrad-src.tar.gz)
 add_test(NAME packaging.source_archive
   COMMAND ${CMAKE_COMMAND} -E chdir ${PROJECT_SOURCE_DIR}
-          ${CMAKE_COMMAND} -E tar czf ${TG_PACKAGING_ARCHIVE} CMakeLists.txt LICENSE cmake include)
+          ${CMAKE_COMMAND} -E tar czf ${TG_PACKAGING_ARCHIVE} CMakeLists.txt LICENSE cmake include src)
 set_tests_properties(packaging.source_archive PROPERTIES LABELS packaging FIXTURES_SETUP tensorgrad_archive)
 tensorgrad_consumer_test(fetch_content -DTENSORGRAD_URL=file://${TG_PACKAGING_ARCHIVE})
 set_tests_properties(packaging.fetch_content PROPERTIES FIXTURES_REQUIRED tensorgrad_archive)

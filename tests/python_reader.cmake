@@ -6,7 +6,7 @@
 find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND)
   add_executable(write_checkpoint_fixture write_checkpoint_fixture.cpp)
-  target_link_libraries(write_checkpoint_fixture PRIVATE tensorgrad::tensorgrad tensorgrad_dev_flags)
+  target_link_libraries(write_checkpoint_fixture PRIVATE tensorgrad::tensorgrad tensorgrad_test_flags)
 
   set(TG_FIXTURE_DIR ${CMAKE_CURRENT_BINARY_DIR}/safetensors_fixture)
   file(MAKE_DIRECTORY ${TG_FIXTURE_DIR})

@@ -9,3 +9,4 @@
 #include "optim.hpp"
 #include "data.hpp"
 #include "io.hpp"
+#include "instantiations.hpp"

@@ -4,7 +4,6 @@
 // during whole training steps: zero_grad, forward, loss, backward and the optimizer's step.
 //
 // Its own executable: the replaced allocation functions apply to the whole program.
-#define CATCH_CONFIG_MAIN
 #include <atomic>
 #include <cerrno>
 #include <cmath>

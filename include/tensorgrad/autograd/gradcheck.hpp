@@ -52,8 +52,10 @@ inline std::string index_str(const std::vector<std::int64_t>& index) {
 }
 
 /// A leaf with its own copy of x's storage and x's exact sizes/strides/offset, so the function sees the same
-/// (possibly non-contiguous) layout while gradcheck perturbs and differentiates an input it owns.
-inline Tensor<double> private_leaf(const Tensor<double>& x) {
+/// (possibly non-contiguous) layout while gradcheck perturbs and differentiates an input it owns. A template
+/// only so that programs that never call gradcheck do not instantiate Tensor<double> machinery for it.
+template <class T>
+Tensor<T> private_leaf(const Tensor<T>& x) {
   const detail::TensorImpl& src = *x.impl();
   for (int d = 0; d < src.sizes.size(); ++d)
     TG_CHECK(src.strides[d] != 0 || src.sizes[d] <= 1, "gradcheck: input of shape ", src.sizes, " and stride ",
@@ -62,7 +64,7 @@ inline Tensor<double> private_leaf(const Tensor<double>& x) {
   impl->storage = detail::make_pooled<detail::Storage>(src.storage->nbytes(), kCPU);
   if (src.storage->nbytes()) std::memcpy(impl->storage->data(), src.storage->data(), src.storage->nbytes());
   impl->is_view = false;
-  Tensor<double> leaf(std::move(impl));
+  Tensor<T> leaf(std::move(impl));
   leaf.requires_grad_();
   return leaf;
 }

@@ -99,7 +99,7 @@ void parallel_run(std::int64_t n, std::int64_t k, std::int64_t m, const T* a, st
   constexpr double kMinWork = 500000;
   if (!omp_in_parallel()) {
     const double work = static_cast<double>(n) * static_cast<double>(k) * static_cast<double>(m);
-    threads = static_cast<int>(std::min<double>({static_cast<double>(Eigen::nbThreads()), work / kMinWork,
+    threads = static_cast<int>(std::min<double>({static_cast<double>(omp_get_max_threads()), work / kMinWork,
                                                  static_cast<double>(extent / kPanel)}));
     threads = std::max(threads, 1);
   }
