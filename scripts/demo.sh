@@ -15,7 +15,8 @@ examples=(autograd_basics xor perceptron regression sine module_tour)
 
 scripts/install_deps.sh --demo
 echo "== configure $build_dir"
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DTENSORGRAD_BUILD_TESTS=OFF -DTENSORGRAD_BUILD_EXAMPLES=ON
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DTENSORGRAD_BUILD_TESTS=OFF -DTENSORGRAD_BUILD_EXAMPLES=ON \
+  -DTENSORGRAD_COMPILED_LIBRARY=OFF  # the examples are header-only programs
 echo "== build with $jobs jobs"
 cmake --build "$build_dir" -j "$jobs"
 
