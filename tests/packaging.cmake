@@ -9,15 +9,26 @@ file(MAKE_DIRECTORY ${TG_PACKAGING_DIR})
 # Consumers build with this build's compiler and Eigen, so a test failure is about packaging, not toolchains.
 set(TG_CONSUMER_OPTIONS -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER} -DEigen3_DIR=${Eigen3_DIR})
 
-# Registers packaging.<name>: configure tests/cmake/<name> with the extra -D options given, build it, run it.
+# Registers packaging.<name>: configures the consumer project tests/cmake/<PROJECT> (default: <name>) in its
+# own build dir with the -D options given after OPTIONS, builds it and runs its `consumer` with RUN_ARGS
+# (NO_RUN: configure and build only).
 function(tensorgrad_consumer_test name)
+  cmake_parse_arguments(arg "NO_RUN" "PROJECT" "OPTIONS;RUN_ARGS" ${ARGN})
+  if(NOT arg_PROJECT)
+    set(arg_PROJECT ${name})
+  endif()
+  string(REPLACE "." "_" dir ${name})
+  set(run --test-command consumer ${arg_RUN_ARGS})
+  if(arg_NO_RUN)
+    set(run "")
+  endif()
   add_test(NAME packaging.${name}
     COMMAND ${CMAKE_CTEST_COMMAND}
-      --build-and-test ${CMAKE_CURRENT_SOURCE_DIR}/cmake/${name} ${TG_PACKAGING_DIR}/${name}
+      --build-and-test ${CMAKE_CURRENT_SOURCE_DIR}/cmake/${arg_PROJECT} ${TG_PACKAGING_DIR}/${dir}
       --build-generator ${CMAKE_GENERATOR}
       --build-makeprogram ${CMAKE_MAKE_PROGRAM}
-      --build-options ${TG_CONSUMER_OPTIONS} ${ARGN}
-      --test-command consumer)
+      --build-options ${TG_CONSUMER_OPTIONS} ${arg_OPTIONS}
+      ${run})
   set_tests_properties(packaging.${name} PROPERTIES LABELS packaging)
 endfunction()
 
@@ -30,7 +41,7 @@ if(TENSORGRAD_INSTALL)
   set_tests_properties(packaging.clean_prefix PROPERTIES LABELS packaging FIXTURES_SETUP tensorgrad_prefix_clean)
   set_tests_properties(packaging.install PROPERTIES LABELS packaging
     FIXTURES_REQUIRED tensorgrad_prefix_clean FIXTURES_SETUP tensorgrad_installed)
-  tensorgrad_consumer_test(find_package -DCMAKE_PREFIX_PATH=${TG_PACKAGING_PREFIX})
+  tensorgrad_consumer_test(find_package OPTIONS -DCMAKE_PREFIX_PATH=${TG_PACKAGING_PREFIX})
   set_tests_properties(packaging.find_package PROPERTIES FIXTURES_REQUIRED tensorgrad_installed)
 
   # The compiled mode: one consumer built header-only and against the installed tensorgrad::compiled (with a
@@ -38,16 +49,10 @@ if(TENSORGRAD_INSTALL)
   # in compiled mode without the library, which must fail to link with a message that says what to link.
   if(TENSORGRAD_COMPILED_LIBRARY)
     foreach(mode header_only compiled)
-      set(dir ${TG_PACKAGING_DIR}/compiled_mode_${mode})
-      add_test(NAME packaging.compiled_mode.${mode}
-        COMMAND ${CMAKE_CTEST_COMMAND}
-          --build-and-test ${CMAKE_CURRENT_SOURCE_DIR}/cmake/compiled_mode ${dir}
-          --build-generator ${CMAKE_GENERATOR}
-          --build-makeprogram ${CMAKE_MAKE_PROGRAM}
-          --build-options ${TG_CONSUMER_OPTIONS} -DCMAKE_PREFIX_PATH=${TG_PACKAGING_PREFIX}
-            -DCMAKE_BUILD_TYPE=Release -DTG_MODE=${mode}
-          --test-command ${dir}/consumer ${dir}/out)
-      set_tests_properties(packaging.compiled_mode.${mode} PROPERTIES LABELS packaging
+      tensorgrad_consumer_test(compiled_mode.${mode} PROJECT compiled_mode
+        OPTIONS -DCMAKE_PREFIX_PATH=${TG_PACKAGING_PREFIX} -DCMAKE_BUILD_TYPE=Release -DTG_MODE=${mode}
+        RUN_ARGS ${TG_PACKAGING_DIR}/compiled_mode_${mode}/out)
+      set_tests_properties(packaging.compiled_mode.${mode} PROPERTIES
         FIXTURES_REQUIRED tensorgrad_installed FIXTURES_SETUP compiled_mode_${mode})
     endforeach()
     add_test(NAME packaging.compiled_mode.check
@@ -57,19 +62,14 @@ if(TENSORGRAD_INSTALL)
         -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/compiled_mode/check.cmake)
     set_tests_properties(packaging.compiled_mode.check PROPERTIES LABELS packaging
       FIXTURES_REQUIRED "compiled_mode_header_only;compiled_mode_compiled")
-    add_test(NAME packaging.compiled_mode.unlinked
-      COMMAND ${CMAKE_CTEST_COMMAND}
-        --build-and-test ${CMAKE_CURRENT_SOURCE_DIR}/cmake/compiled_mode ${TG_PACKAGING_DIR}/compiled_mode_unlinked
-        --build-generator ${CMAKE_GENERATOR}
-        --build-makeprogram ${CMAKE_MAKE_PROGRAM}
-        --build-options ${TG_CONSUMER_OPTIONS} -DCMAKE_PREFIX_PATH=${TG_PACKAGING_PREFIX} -DTG_MODE=unlinked)
-    set_tests_properties(packaging.compiled_mode.unlinked PROPERTIES LABELS packaging
-      FIXTURES_REQUIRED tensorgrad_installed
+    tensorgrad_consumer_test(compiled_mode.unlinked PROJECT compiled_mode NO_RUN
+      OPTIONS -DCMAKE_PREFIX_PATH=${TG_PACKAGING_PREFIX} -DTG_MODE=unlinked)
+    set_tests_properties(packaging.compiled_mode.unlinked PROPERTIES FIXTURES_REQUIRED tensorgrad_installed
       PASS_REGULAR_EXPRESSION "undefined reference to `tg::detail::TENSORGRAD_COMPILED_is_defined_so_link_the_tensorgrad_compiled_library")
   endif()
 endif()
 
-tensorgrad_consumer_test(add_subdirectory -DTENSORGRAD_SOURCE_DIR=${PROJECT_SOURCE_DIR})
+tensorgrad_consumer_test(add_subdirectory OPTIONS -DTENSORGRAD_SOURCE_DIR=${PROJECT_SOURCE_DIR})
 
 # FetchContent downloads and extracts a source archive like a release tarball, made here from the working tree.
 set(TG_PACKAGING_ARCHIVE ${TG_PACKAGING_DIR}/tensorgrad-src.tar.gz)
@@ -77,5 +77,5 @@ add_test(NAME packaging.source_archive
   COMMAND ${CMAKE_COMMAND} -E chdir ${PROJECT_SOURCE_DIR}
           ${CMAKE_COMMAND} -E tar czf ${TG_PACKAGING_ARCHIVE} CMakeLists.txt LICENSE cmake include src)
 set_tests_properties(packaging.source_archive PROPERTIES LABELS packaging FIXTURES_SETUP tensorgrad_archive)
-tensorgrad_consumer_test(fetch_content -DTENSORGRAD_URL=file://${TG_PACKAGING_ARCHIVE})
+tensorgrad_consumer_test(fetch_content OPTIONS -DTENSORGRAD_URL=file://${TG_PACKAGING_ARCHIVE})
 set_tests_properties(packaging.fetch_content PROPERTIES FIXTURES_REQUIRED tensorgrad_archive)
