@@ -1,4 +1,5 @@
-// CPU/CUDA parity of every op of the device seam (backend/device_backend.hpp), run on the GPU.
+// CPU/CUDA parity of every op of the device seam (backend/device_backend.hpp), run on the GPU. The elementwise
+// ops come from their one list (op_tables.hpp).
 //
 // Each case computes the same expression on CPU tensors and on their copies on cuda:0 and compares the results
 // element by element. Tolerances (rtol·|cpu| + atol):
@@ -18,6 +19,7 @@
 
 #include <tensorgrad/tensorgrad.hpp>
 
+#include "../op_tables.hpp"
 #include "cuda_test_util.hpp"
 
 namespace {
@@ -36,37 +38,12 @@ template <class T> std::vector<std::pair<std::string, Tensor<T>>> unary_inputs(d
   return in;
 }
 
-struct UnaryCase {
-  std::string name;
-  double lo, hi;  // input range where the op is defined (log/sqrt need positive inputs)
-};
-
-template <class T> std::function<Tensor<T>(const Tensor<T>&)> unary_fn(const std::string& name) {
-  if (name == "neg") return [](const Tensor<T>& x) { return tg::neg(x); };
-  if (name == "exp") return [](const Tensor<T>& x) { return tg::exp(x); };
-  if (name == "log") return [](const Tensor<T>& x) { return tg::log(x); };
-  if (name == "sqrt") return [](const Tensor<T>& x) { return tg::sqrt(x); };
-  if (name == "abs") return [](const Tensor<T>& x) { return tg::abs(x); };
-  if (name == "relu") return [](const Tensor<T>& x) { return tg::relu(x); };
-  if (name == "leaky_relu") return [](const Tensor<T>& x) { return tg::leaky_relu(x, 0.2); };
-  if (name == "sigmoid") return [](const Tensor<T>& x) { return tg::sigmoid(x); };
-  if (name == "tanh") return [](const Tensor<T>& x) { return tg::tanh(x); };
-  if (name == "gelu") return [](const Tensor<T>& x) { return tg::gelu(x); };
-  if (name == "gelu_tanh") return [](const Tensor<T>& x) { return tg::gelu(x, "tanh"); };
-  if (name == "silu") return [](const Tensor<T>& x) { return tg::silu(x); };
-  if (name == "elu") return [](const Tensor<T>& x) { return tg::elu(x, 0.7); };
-  if (name == "pow 3") return [](const Tensor<T>& x) { return tg::pow(x, 3.0); };
-  if (name == "pow 2") return [](const Tensor<T>& x) { return tg::pow(x, 2.0); };
-  if (name == "clamp") return [](const Tensor<T>& x) { return tg::clamp(x, -0.5, 0.25); };
-  FAIL("unknown unary op " << name);
-  return {};
+/// The input range of each domain: wide enough to reach the ops' saturated tails, positive where required.
+std::pair<double, double> range_of(tg::backend::Domain domain) {
+  if (domain == tg::backend::Domain::Positive) return {0.1, 10};
+  if (domain == tg::backend::Domain::AwayFromZero) return {-3, 3};
+  return {-4, 4};
 }
-
-const std::vector<UnaryCase> kUnaryCases = {
-    {"neg", -3, 3},     {"exp", -5, 5},         {"log", 0.1, 10},   {"sqrt", 0.1, 10},   {"abs", -3, 3},
-    {"relu", -3, 3},    {"leaky_relu", -3, 3},  {"sigmoid", -8, 8}, {"tanh", -4, 4},     {"gelu", -4, 4},
-    {"gelu_tanh", -4, 4}, {"silu", -6, 6},      {"elu", -4, 4},     {"pow 3", -2, 2},    {"pow 2", -2, 2},
-    {"clamp", -1, 1}};
 
 }  // namespace
 
@@ -74,9 +51,10 @@ TEMPLATE_TEST_CASE("cuda unary ops and their backwards match the CPU", "", float
   REQUIRE_GPU();
   using T = TestType;
   const double tol = default_tol<T>();
-  for (const UnaryCase& c : kUnaryCases) {
-    const auto f = unary_fn<T>(c.name);
-    for (const auto& [label, x_cpu] : unary_inputs<T>(c.lo, c.hi)) {
+  for (const auto& c : op_tables::unary_ops<T>()) {
+    const auto& f = c.fn;
+    const auto [lo, hi] = range_of(c.domain);
+    for (const auto& [label, x_cpu] : unary_inputs<T>(lo, hi)) {
       const Tensor<T> xc = x_cpu.detach().requires_grad_();
       const Tensor<T> xg = on_cuda(x_cpu.detach()).requires_grad_();
       const Tensor<T> yc = f(xc), yg = f(xg);
@@ -94,21 +72,6 @@ TEMPLATE_TEST_CASE("cuda binary ops broadcast like the CPU", "", float, double) 
   REQUIRE_GPU();
   using T = TestType;
   const double tol = default_tol<T>();
-  using Fn = std::function<Tensor<T>(const Tensor<T>&, const Tensor<T>&)>;
-  const std::vector<std::pair<std::string, Fn>> ops = {
-      {"add", [](const Tensor<T>& a, const Tensor<T>& b) { return a + b; }},
-      {"sub", [](const Tensor<T>& a, const Tensor<T>& b) { return a - b; }},
-      {"mul", [](const Tensor<T>& a, const Tensor<T>& b) { return a * b; }},
-      {"div", [](const Tensor<T>& a, const Tensor<T>& b) { return a / b; }},
-      {"pow", [](const Tensor<T>& a, const Tensor<T>& b) { return tg::pow(a, b); }},
-      {"maximum", [](const Tensor<T>& a, const Tensor<T>& b) { return tg::maximum(a, b); }},
-      {"minimum", [](const Tensor<T>& a, const Tensor<T>& b) { return tg::minimum(a, b); }},
-      {"eq", [](const Tensor<T>& a, const Tensor<T>& b) { return tg::eq(a, b); }},
-      {"ne", [](const Tensor<T>& a, const Tensor<T>& b) { return tg::ne(a, b); }},
-      {"lt", [](const Tensor<T>& a, const Tensor<T>& b) { return tg::lt(a, b); }},
-      {"le", [](const Tensor<T>& a, const Tensor<T>& b) { return tg::le(a, b); }},
-      {"gt", [](const Tensor<T>& a, const Tensor<T>& b) { return tg::gt(a, b); }},
-      {"ge", [](const Tensor<T>& a, const Tensor<T>& b) { return tg::ge(a, b); }}};
   tg::manual_seed(11);
   // Positive quarters in [0.25, 2.5]: pow stays real, and eq/le/ge see ties.
   auto operand = [](tg::Shape s) { return (tg::randint<T>(1, 11, s) / 4.0).contiguous(); };
@@ -119,10 +82,11 @@ TEMPLATE_TEST_CASE("cuda binary ops broadcast like the CPU", "", float, double) 
   pairs.emplace_back("[257] with 0-d", operand({257}), operand({}));
   pairs.emplace_back("transposed [40, 33] with [33]", operand({33, 40}).t(), operand({33}));
   pairs.emplace_back("column slice with row", operand({31, 99}).slice(1, 1, 99, 3), operand({1, 33}));
-  for (const auto& [name, f] : ops) {
+  using tg::backend::BinaryOp;
+  for (const auto& [name, id, f] : op_tables::binary_ops<T>()) {
     for (const auto& [label, a, b] : pairs) {
-      // pow's gradients have their own test case below.
-      const bool differentiable = name == "add" || name == "sub" || name == "mul" || name == "div";
+      // pow's gradients have their own test case below; the comparisons, maximum and minimum theirs in the CPU suite.
+      const bool differentiable = id == BinaryOp::Add || id == BinaryOp::Sub || id == BinaryOp::Mul || id == BinaryOp::Div;
       const Tensor<T> ac = a.detach().requires_grad_(differentiable), bc = b.detach().requires_grad_(differentiable);
       const Tensor<T> ag = on_cuda(a.detach()).requires_grad_(differentiable);
       const Tensor<T> bg = on_cuda(b.detach()).requires_grad_(differentiable);

@@ -1,10 +1,10 @@
 #pragma once
-/// The seam between the ops layer and a non-CPU backend (see DESIGN.md: "the device is a runtime tag").
+/// The seam between the kernel-call layer (backend/kernels.hpp) and a non-CPU backend: the device is a run-time
+/// tag on each tensor, and tensors on a device reach their kernels through this interface.
 ///
-/// The CPU backend is called directly (its kernels are templates over the functors in ops/functors.hpp, so the
-/// compiler inlines the scalar math). Any other device is reached through this interface: ops pass the op as a
-/// run-time id plus its scalar parameters, and the backend maps the id back to the same functor
-/// (backend/op_ids.hpp) and launches it. Inline code in shared headers only ever calls through this interface,
+/// The CPU kernels are called directly (templates over the functors of backend/functors.hpp, so the compiler
+/// inlines the scalar math). Any other device gets the op as a run-time id plus its scalar parameters, and the
+/// backend maps the id back to the same functor (backend/op_ids.hpp) and launches it. Inline code in shared headers only ever calls through this interface,
 /// so it means the same in g++- and nvcc-compiled translation units (no ODR hazard); the CUDA headers register
 /// their implementation once (tg::cuda::register_backend).
 ///
@@ -17,24 +17,13 @@
 
 #include "../core/device.hpp"
 #include "../core/dtype.hpp"
+#include "op_list.hpp"
 
 namespace tg {
 namespace detail {
 struct TensorImpl;
 }
 namespace backend {
-
-enum class UnaryOp : std::uint8_t { Neg, Exp, Log, Sqrt, Abs, Relu, LeakyRelu, Sigmoid, Tanh, Gelu, GeluTanh, Silu, Elu, PowScalar, Clamp };
-/// PowGradBase / PowGradExponent are pow's partial derivatives (see ops/functors.hpp).
-enum class BinaryOp : std::uint8_t { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge, PowGradBase, PowGradExponent };
-/// In-place updates x = f(x, b): Copy (x = b), Axpy (x = x + alpha·b), Mul (x = x·b), Div (x = x/b).
-enum class UpdateOp : std::uint8_t { Copy, Axpy, Mul, Div };
-
-/// Scalar parameters of a parameterised functor: LeakyRelu (a = slope), Elu (a = alpha), PowScalar (a = exponent),
-/// Clamp (a = lo, b = hi).
-struct OpParams {
-  double a = 0, b = 0;
-};
 
 /// Counters of a device's caching allocator (all devices of the backend together).
 struct AllocatorStats {

@@ -1,52 +1,66 @@
 #pragma once
-/// Maps the run-time op ids of the device seam back to the functors of ops/functors.hpp, so a backend writes
-/// one templated kernel and instantiates it once per functor:
+/// The id <-> functor mapping of the device seam, generated from the op lists (backend/op_list.hpp):
+///   unary_id<F> / binary_id<F>   the run-time id of functor F
+///   visit_unary(op, params, fn)   calls fn(functor) with the functor the id names, parameters restored
+///   visit_binary(op, fn)          likewise for binary ids
+/// so a backend writes one templated kernel and instantiates it once per functor:
 ///   visit_unary(op, params, [&](auto f) { launch_unary_kernel(f, ...); });
-#include "../ops/functors.hpp"
+#include <type_traits>
+
+#include "functors.hpp"
 
 namespace tg {
 namespace backend {
 
-template <class F> void visit_unary(UnaryOp op, OpParams p, F&& f) {
-  using namespace functors;
+template <class F> struct unary_id_of;
+template <class F> struct binary_id_of;
+#define TG_UNARY_ID(F, call) \
+  template <> struct unary_id_of<functors::F> { static constexpr UnaryOp value = UnaryOp::F; };
+#define TG_BINARY_ID(F, call) \
+  template <> struct binary_id_of<functors::F> { static constexpr BinaryOp value = BinaryOp::F; };
+TG_UNARY_OPS(TG_UNARY_ID)
+TG_BINARY_OPS(TG_BINARY_ID)
+#undef TG_UNARY_ID
+#undef TG_BINARY_ID
+
+template <class F> constexpr UnaryOp unary_id = unary_id_of<F>::value;
+template <class F> constexpr BinaryOp binary_id = binary_id_of<F>::value;
+
+/// Whether F is a listed binary functor (ad-hoc lambdas are not, and run on the CPU only).
+template <class F, class = void> struct is_binary_functor : std::false_type {};
+template <class F> struct is_binary_functor<F, std::void_t<decltype(binary_id_of<F>::value)>> : std::true_type {};
+
+/// A functor's parameters across the seam, and back (parameterless functors carry none).
+template <class F> OpParams params_of(const F& f) {
+  if constexpr (std::is_empty_v<F>) return {};
+  else return f.params();
+}
+template <class F> F functor_from(OpParams p) {
+  if constexpr (std::is_empty_v<F>) return F{};
+  else return F::from(p);
+}
+/// The parameters the tests use for F (a parameterless functor has just one form).
+template <class F> F example_of() {
+  if constexpr (std::is_empty_v<F>) return F{};
+  else return F::example();
+}
+
+template <class Fn> void visit_unary(UnaryOp op, OpParams p, Fn&& fn) {
   switch (op) {
-    case UnaryOp::Neg: return f(Neg{});
-    case UnaryOp::Exp: return f(Exp{});
-    case UnaryOp::Log: return f(Log{});
-    case UnaryOp::Sqrt: return f(Sqrt{});
-    case UnaryOp::Abs: return f(Abs{});
-    case UnaryOp::Relu: return f(Relu{});
-    case UnaryOp::LeakyRelu: return f(LeakyRelu{p.a});
-    case UnaryOp::Sigmoid: return f(Sigmoid{});
-    case UnaryOp::Tanh: return f(Tanh{});
-    case UnaryOp::Gelu: return f(Gelu{});
-    case UnaryOp::GeluTanh: return f(GeluTanh{});
-    case UnaryOp::Silu: return f(Silu{});
-    case UnaryOp::Elu: return f(Elu{p.a});
-    case UnaryOp::PowScalar: return f(PowScalar{p.a});
-    case UnaryOp::Clamp: return f(Clamp{p.a, p.b});
+#define TG_UNARY_CASE(F, call) \
+  case UnaryOp::F: return fn(functor_from<functors::F>(p));
+    TG_UNARY_OPS(TG_UNARY_CASE)
+#undef TG_UNARY_CASE
   }
   TG_CHECK(false, "unknown unary op id ", static_cast<int>(op));
 }
 
-template <class F> void visit_binary(BinaryOp op, F&& f) {
-  using namespace functors;
+template <class Fn> void visit_binary(BinaryOp op, Fn&& fn) {
   switch (op) {
-    case BinaryOp::Add: return f(Add{});
-    case BinaryOp::Sub: return f(Sub{});
-    case BinaryOp::Mul: return f(Mul{});
-    case BinaryOp::Div: return f(Div{});
-    case BinaryOp::Pow: return f(Pow{});
-    case BinaryOp::Maximum: return f(Maximum{});
-    case BinaryOp::Minimum: return f(Minimum{});
-    case BinaryOp::Eq: return f(Eq{});
-    case BinaryOp::Ne: return f(Ne{});
-    case BinaryOp::Lt: return f(Lt{});
-    case BinaryOp::Le: return f(Le{});
-    case BinaryOp::Gt: return f(Gt{});
-    case BinaryOp::Ge: return f(Ge{});
-    case BinaryOp::PowGradBase: return f(PowGradBase{});
-    case BinaryOp::PowGradExponent: return f(PowGradExponent{});
+#define TG_BINARY_CASE(F, call) \
+  case BinaryOp::F: return fn(functors::F{});
+    TG_BINARY_OPS(TG_BINARY_CASE)
+#undef TG_BINARY_CASE
   }
   TG_CHECK(false, "unknown binary op id ", static_cast<int>(op));
 }

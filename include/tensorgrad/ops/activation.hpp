@@ -1,5 +1,5 @@
 #pragma once
-/// Activation functions (PyTorch's names and defaults); their scalar math is in ops/functors.hpp.
+/// Activation functions (PyTorch's names and defaults); their scalar math is in backend/functors.hpp.
 #include <string>
 
 #include "unary.hpp"

@@ -4,31 +4,21 @@
 #include <type_traits>
 
 #include "../autograd/function.hpp"
-#include "../backend/cpu/loops.hpp"
+#include "../backend/kernels.hpp"
 #include "../core/creation.hpp"
-#include "dispatch.hpp"
-#include "functors.hpp"
 #include "sum_to.hpp"
 
 namespace tg {
 namespace detail {
 
-template <class F, class = void> struct has_binary_id : std::false_type {};
-template <class F> struct has_binary_id<F, std::void_t<decltype(F::id)>> : std::true_type {};
-
-/// out = f(a, b) with broadcasting; records nothing. Functors of ops/functors.hpp run on every device; an
-/// ad-hoc lambda runs on the CPU only (other devices throw naming the op).
+/// out = f(a, b) with broadcasting; records nothing. Listed functors (backend/op_list.hpp) run on every device;
+/// an ad-hoc lambda runs on the CPU only (other devices throw naming the op).
 template <class R = void, class T, class F>
 auto binary_forward(const char* op, const Tensor<T>& a, const Tensor<T>& b, F f) {
   using Out = std::conditional_t<std::is_void_v<R>, T, R>;
-  backend::DeviceBackend* be = device_backend(op, {a.impl().get(), b.impl().get()});
+  kernels::common_device(op, {a.impl().get(), b.impl().get()});
   Tensor<Out> out = empty<Out>(broadcast_shapes(a.sizes(), b.sizes(), op), a.device());
-  if (!be) {
-    backend::cpu::map2<Out, T, T>(*a.impl(), *b.impl(), *out.impl(), f);
-  } else {
-    if constexpr (has_binary_id<F>::value && std::is_same_v<Out, T>) be->binary(F::id, *a.impl(), *b.impl(), *out.impl());
-    else TG_CHECK(false, op, ": no kernel for device ", a.device(), " yet");
-  }
+  kernels::binary<Out, T>(op, f, *a.impl(), *b.impl(), *out.impl());
   return out;
 }
 

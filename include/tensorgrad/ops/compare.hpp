@@ -51,7 +51,7 @@ template <class T, class S, class F> Tensor<T> compare_scalar(const char* op, co
   }
   Tensor<T> out = empty<T>(x.sizes());
   const C c = static_cast<C>(s);
-  backend::cpu::map1<T, T>(*x.impl(), *out.impl(), [c, f](T v) { return static_cast<T>(f(static_cast<C>(v), c)); });
+  backend::cpu::map<T, T>(*out.impl(), [c, f](T v) { return static_cast<T>(f(static_cast<C>(v), c)); }, *x.impl());
   return out;
 }
 
@@ -59,11 +59,8 @@ template <class T, class S, class F> Tensor<T> compare_scalar(const char* op, co
 template <class C, class T> Tensor<T> select(const Tensor<C>& cond, const Tensor<T>& a, const Tensor<T>& b) {
   const Shape shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
   Tensor<T> out = empty<T>(shape, a.device());
-  if (auto* be = device_backend("where", {cond.impl().get(), a.impl().get(), b.impl().get()}))
-    be->where(*cond.impl(), *a.impl(), *b.impl(), *out.impl());
-  else
-    backend::cpu::map3<T, C, T, T>(*cond.impl(), *a.impl(), *b.impl(), *out.impl(),
-                                   [](C c, T x, T y) { return c != C(0) ? x : y; });
+  kernels::common_device("where", {cond.impl().get(), a.impl().get(), b.impl().get()});
+  kernels::where<T, C>(*cond.impl(), *a.impl(), *b.impl(), *out.impl());
   return out;
 }
 

@@ -66,8 +66,8 @@ Tensor<T> conv2d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
   TG_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == o), "conv2d: bias of shape ",
            bias.defined() ? bias.sizes() : Shape{}, " does not match weight of shape ", weight.sizes(), " (expected [", o,
            "])");
-  if (bias.defined()) detail::require_cpu("conv2d", {input.impl().get(), weight.impl().get(), bias.impl().get()});
-  else detail::require_cpu("conv2d", {input.impl().get(), weight.impl().get()});
+  if (bias.defined()) kernels::require_cpu("conv2d", {input.impl().get(), weight.impl().get(), bias.impl().get()});
+  else kernels::require_cpu("conv2d", {input.impl().get(), weight.impl().get()});
   const detail::Conv2dPlan plan(
       detail::window2d("conv2d", input.sizes(), {weight.size(2), weight.size(3)}, stride, padding, dilation),
       input.size(0), c, o, groups);

@@ -30,7 +30,7 @@ template <class T>
 Tensor<T> embedding(const Tensor<std::int64_t>& input, const Tensor<T>& weight,
                     std::optional<std::int64_t> padding_idx = std::nullopt) {
   const char* op = "embedding";
-  detail::require_cpu(op, {input.impl().get(), weight.impl().get()});
+  kernels::require_cpu(op, {input.impl().get(), weight.impl().get()});
   TG_CHECK(weight.dim() == 2, op, ": weight must be 2-d [num_embeddings, embedding_dim], got shape ", weight.sizes());
   const std::int64_t rows = weight.size(0), dim = weight.size(1);
   padding_idx = detail::wrap_padding_idx(op, padding_idx, rows);

@@ -15,14 +15,14 @@ inline void check_broadcast_to(const char* op, const Shape& src, const Shape& sh
   TG_CHECK(broadcast_shapes(shape, src, op) == shape, op, ": source of shape ", src, " cannot be broadcast to ", shape);
 }
 
-/// Runs an in-place op. `kernel(x_impl, backend)` writes the result into x on its device (backend is nullptr
-/// for the CPU); `out_of_place(clone_of_x)` computes the same result with autograd when history is involved.
+/// Runs an in-place op. `kernel(x_impl)` writes the result into x on its device; `out_of_place(clone_of_x)`
+/// computes the same result with autograd when history is involved.
 template <class T, class OutOfPlace, class Kernel>
 Tensor<T>& inplace(const char* op, Tensor<T>& x, const TensorImpl* other, OutOfPlace out_of_place, Kernel kernel) {
-  backend::DeviceBackend* be = other ? device_backend(op, {x.impl().get(), other}) : device_backend(op, {x.impl().get()});
+  if (other) kernels::common_device(op, {x.impl().get(), other});
   const bool history = is_grad_enabled() && (x.requires_grad() || (other && other->requires_grad));
   if (!history) {
-    kernel(*x.impl(), be);
+    kernel(*x.impl());
     x.impl()->storage->bump_version();
     return x;
   }
@@ -34,18 +34,28 @@ Tensor<T>& inplace(const char* op, Tensor<T>& x, const TensorImpl* other, OutOfP
   Tensor<T> y = out_of_place(clone(x));
   TG_CHECK(y.sizes() == x.sizes(), op, ": result of shape ", y.sizes(), " cannot be written into a tensor of shape ",
            x.sizes());
-  copy_into<T>(*x.impl(), *y.impl());
+  kernels::copy<T>(*x.impl(), *y.impl());
   x.impl()->storage->bump_version();
   x.impl()->grad_fn = y.impl()->grad_fn;
   x.impl()->requires_grad = true;
   return x;
 }
 
-/// x = f(x, b) in place: on the CPU through `cpu_f`, elsewhere as the backend's UpdateOp `op`.
-template <class T, class F>
-void update(backend::DeviceBackend* be, backend::UpdateOp op, TensorImpl& x, const TensorImpl& b, double alpha, F cpu_f) {
-  if (be) be->update(op, x, b, alpha);
-  else backend::cpu::update2<T, T>(x, b, cpu_f);
+/// x = op(x, value) in place for a scalar value: on the CPU the value stays a register, elsewhere it travels as a
+/// 0-d tensor on x's device.
+template <class T> void update_scalar(const char* op, backend::UpdateOp u, TensorImpl& x, double value) {
+  using U = backend::UpdateOp;
+  if (!x.device().is_cpu()) {
+    const Tensor<T> s = scalar_tensor<T>(static_cast<T>(u == U::Axpy ? 1.0 : value), x.device());
+    return kernels::update<T>(op, u, x, *s.impl(), u == U::Axpy ? value : 1.0);
+  }
+  const T v = static_cast<T>(value);
+  switch (u) {
+    case U::Copy: return backend::cpu::map<T>(x, [v]() { return v; });
+    case U::Axpy: return backend::cpu::map<T, T>(x, [v](T w) { return w + v; }, x);
+    case U::Mul: return backend::cpu::map<T, T>(x, [v](T w) { return w * v; }, x);
+    case U::Div: return backend::cpu::map<T, T>(x, [v](T w) { return w / v; }, x);
+  }
 }
 
 }  // namespace detail
@@ -53,65 +63,42 @@ void update(backend::DeviceBackend* be, backend::UpdateOp op, TensorImpl& x, con
 /// x += alpha * other (other broadcast to x's shape).
 template <class T> Tensor<T>& add_(Tensor<T>& x, const Tensor<T>& other, double alpha) {
   detail::check_broadcast_to("add_", other.sizes(), x.sizes());
-  const T a = static_cast<T>(alpha);
   return detail::inplace(
       "add_", x, other.impl().get(),
       [&](const Tensor<T>& xc) { return alpha == 1 ? add(xc, other) : add(xc, mul(other, detail::as_scalar(x, alpha))); },
-      [&](detail::TensorImpl& xi, backend::DeviceBackend* be) {
-        detail::update<T>(be, backend::UpdateOp::Axpy, xi, *other.impl(), alpha, [a](T u, T v) { return u + a * v; });
-      });
+      [&](detail::TensorImpl& xi) { kernels::update<T>("add_", backend::UpdateOp::Axpy, xi, *other.impl(), alpha); });
 }
 template <class T> Tensor<T>& mul_(Tensor<T>& x, const Tensor<T>& other) {
   detail::check_broadcast_to("mul_", other.sizes(), x.sizes());
   return detail::inplace(
       "mul_", x, other.impl().get(), [&](const Tensor<T>& xc) { return mul(xc, other); },
-      [&](detail::TensorImpl& xi, backend::DeviceBackend* be) {
-        detail::update<T>(be, backend::UpdateOp::Mul, xi, *other.impl(), 1.0, [](T u, T v) { return u * v; });
-      });
+      [&](detail::TensorImpl& xi) { kernels::update<T>("mul_", backend::UpdateOp::Mul, xi, *other.impl(), 1.0); });
 }
 template <class T> Tensor<T>& div_(Tensor<T>& x, const Tensor<T>& other) {
   detail::check_broadcast_to("div_", other.sizes(), x.sizes());
   return detail::inplace(
       "div_", x, other.impl().get(), [&](const Tensor<T>& xc) { return div(xc, other); },
-      [&](detail::TensorImpl& xi, backend::DeviceBackend* be) {
-        detail::update<T>(be, backend::UpdateOp::Div, xi, *other.impl(), 1.0, [](T u, T v) { return u / v; });
-      });
+      [&](detail::TensorImpl& xi) { kernels::update<T>("div_", backend::UpdateOp::Div, xi, *other.impl(), 1.0); });
 }
 template <class T> Tensor<T>& add_scalar_(Tensor<T>& x, double value) {
-  const T v = static_cast<T>(value);
   return detail::inplace(
       "add_", x, nullptr, [&](const Tensor<T>& xc) { return xc + value; },
-      [&](detail::TensorImpl& xi, backend::DeviceBackend* be) {
-        if (be) be->update(backend::UpdateOp::Axpy, xi, *detail::as_scalar(x, 1.0).impl(), value);
-        else backend::cpu::update1<T>(xi, [v](T u) { return u + v; });
-      });
+      [&](detail::TensorImpl& xi) { detail::update_scalar<T>("add_", backend::UpdateOp::Axpy, xi, value); });
 }
 template <class T> Tensor<T>& mul_scalar_(Tensor<T>& x, double value) {
-  const T v = static_cast<T>(value);
   return detail::inplace(
       "mul_", x, nullptr, [&](const Tensor<T>& xc) { return xc * value; },
-      [&](detail::TensorImpl& xi, backend::DeviceBackend* be) {
-        if (be) be->update(backend::UpdateOp::Mul, xi, *detail::as_scalar(x, value).impl(), 1.0);
-        else backend::cpu::update1<T>(xi, [v](T u) { return u * v; });
-      });
+      [&](detail::TensorImpl& xi) { detail::update_scalar<T>("mul_", backend::UpdateOp::Mul, xi, value); });
 }
 template <class T> Tensor<T>& div_scalar_(Tensor<T>& x, double value) {
-  const T v = static_cast<T>(value);
   return detail::inplace(
       "div_", x, nullptr, [&](const Tensor<T>& xc) { return xc / value; },
-      [&](detail::TensorImpl& xi, backend::DeviceBackend* be) {
-        if (be) be->update(backend::UpdateOp::Div, xi, *detail::as_scalar(x, value).impl(), 1.0);
-        else backend::cpu::update1<T>(xi, [v](T u) { return u / v; });
-      });
+      [&](detail::TensorImpl& xi) { detail::update_scalar<T>("div_", backend::UpdateOp::Div, xi, value); });
 }
 template <class T> Tensor<T>& fill_(Tensor<T>& x, double value) {
-  const T v = static_cast<T>(value);
   return detail::inplace(
       "fill_", x, nullptr, [&](const Tensor<T>& xc) { return xc * 0.0 + value; },
-      [v, value](detail::TensorImpl& xi, backend::DeviceBackend* be) {
-        if (be) be->fill(xi, value);
-        else backend::cpu::update1<T>(xi, [v](T) { return v; });
-      });
+      [value](detail::TensorImpl& xi) { kernels::fill<T>(xi, value); });
 }
 /// Copies src (broadcast to x's shape) into x.
 template <class T> Tensor<T>& copy_(Tensor<T>& x, const Tensor<T>& src) {
@@ -119,14 +106,14 @@ template <class T> Tensor<T>& copy_(Tensor<T>& x, const Tensor<T>& src) {
   return detail::inplace(
       "copy_", x, src.impl().get(),
       [&](const Tensor<T>& xc) { return add(mul(xc, detail::as_scalar(x, 0.0)), expand(src, xc.sizes())); },
-      [&](detail::TensorImpl& xi, backend::DeviceBackend*) { detail::copy_into<T>(xi, *src.impl()); });
+      [&](detail::TensorImpl& xi) { kernels::copy<T>(xi, *src.impl()); });
 }
 template <class T> Tensor<T>& clamp_(Tensor<T>& x, double min, double max) {
   return detail::inplace(
       "clamp_", x, nullptr, [&](const Tensor<T>& xc) { return clamp(xc, min, max); },
-      [&](detail::TensorImpl& xi, backend::DeviceBackend* be) {
-        if (be) detail::copy_into<T>(xi, *clamp(x.detach(), min, max).impl());
-        else backend::cpu::update1<T>(xi, functors::Clamp{min, max});
+      [&](detail::TensorImpl& xi) {
+        if (xi.device().is_cpu()) backend::cpu::map<T, T>(xi, functors::Clamp{min, max}, xi);
+        else kernels::copy<T>(xi, *clamp(x.detach(), min, max).impl());
       });
 }
 

@@ -5,9 +5,8 @@
 #include <vector>
 
 #include "../autograd/function.hpp"
-#include "../backend/cpu/loops.hpp"
+#include "../backend/kernels.hpp"
 #include "../core/creation.hpp"
-#include "dispatch.hpp"
 #include "view.hpp"
 
 namespace tg {
@@ -32,12 +31,12 @@ template <class T> std::vector<ImplPtr> impls_of(const std::vector<Tensor<T>>& i
 template <class T>
 void copy_into_region(const Tensor<T>& out, const Shape& strides, std::int64_t offset, const Tensor<T>& src) {
   ImplPtr region = make_alias(*out.impl(), src.sizes(), strides, out.storage_offset() + offset);
-  copy_into<T>(*region, *src.impl());
+  kernels::copy<T>(*region, *src.impl());
 }
 
 /// All tensors of a list on one device; returns it.
 inline Device common_device_list(const char* op, const std::vector<const TensorImpl*>& impls) {
-  for (const TensorImpl* t : impls) common_device(op, {impls.front(), t});
+  for (const TensorImpl* t : impls) kernels::common_device(op, {impls.front(), t});
   return impls.front()->device();
 }
 

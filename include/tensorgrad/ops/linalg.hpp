@@ -1,6 +1,6 @@
 #pragma once
 /// matmul with PyTorch's rules (1-d, 2-d, batched with broadcast batch dims) and mm.
-#include "../backend/cpu/gemm.hpp"
+#include "../backend/kernels_gemm.hpp"
 #include "inplace.hpp"
 #include "reduce.hpp"
 
@@ -21,16 +21,10 @@ inline bool uniform_batch_stride(const Shape& batch, const Shape& strides, std::
   return true;
 }
 
-/// Batched GEMM through the device backend: each operand's batch dims must collapse to one stride; one that
-/// does not (a rare partial broadcast) is materialised first.
-template <class T>
-void device_gemm(backend::DeviceBackend& be, Tensor<T> a, Tensor<T> b, const Shape& batch, Tensor<T>& out) {
+/// Batched GEMM on any device: each operand's batch dims must collapse to one stride (the kernel's batch
+/// stride); one that does not (a rare partial broadcast) is materialised first.
+template <class T> void gemm_batched(Tensor<T> a, Tensor<T> b, const Shape& batch, Tensor<T>& out) {
   const std::int64_t n = a.size(-2), k = a.size(-1), m = b.size(-1);
-  if (out.numel() == 0) return;
-  if (k == 0) {
-    be.fill(*out.impl(), 0.0);
-    return;
-  }
   auto batch_strides = [&](const Tensor<T>& t) {
     Shape st = Shape::filled(batch.size(), 0);
     const int lead = batch.size() - (t.dim() - 2);
@@ -48,40 +42,13 @@ void device_gemm(backend::DeviceBackend& be, Tensor<T> a, Tensor<T> b, const Sha
   std::int64_t sa = 0, sb = 0;
   prepare(a, n, k, sa);
   prepare(b, k, m, sb);
-  be.gemm(dtype_v<T>, batch.numel(), n, k, m, a.impl()->template data<T>(), sa, a.stride(-2), a.stride(-1),
-          b.impl()->template data<T>(), sb, b.stride(-2), b.stride(-1), out.impl()->template data<T>());
-}
-
-/// Batched GEMM on the CPU: one Eigen GEMM per batch entry, operands mapped in place through their strides.
-template <class T> void cpu_gemm(const Tensor<T>& a, const Tensor<T>& b, const Shape& batch, Tensor<T>& out) {
-  const std::int64_t n = a.size(-2), k = a.size(-1), m = b.size(-1);
-  const Shape ba(a.sizes().begin(), a.sizes().end() - 2), bb(b.sizes().begin(), b.sizes().end() - 2);
-  const auto& ai = *a.impl();
-  const auto& bi = *b.impl();
-  const int nb = batch.size();
-  // Batch strides of each operand broadcast to `batch` (0 along broadcast dims).
-  Shape sa = Shape::filled(nb, 0), sb = Shape::filled(nb, 0);
-  for (int i = 0; i < ba.size(); ++i) sa[nb - ba.size() + i] = ba[i] == 1 ? 0 : ai.strides[i];
-  for (int i = 0; i < bb.size(); ++i) sb[nb - bb.size() + i] = bb[i] == 1 ? 0 : bi.strides[i];
-  const std::int64_t count = batch.numel();
-  T* po = out.impl()->template data<T>();
-  for (std::int64_t t = 0; t < count; ++t) {
-    std::int64_t rem = t, oa = 0, ob = 0;
-    for (int d = nb - 1; d >= 0; --d) {
-      const std::int64_t i = rem % batch[d];
-      rem /= batch[d];
-      oa += i * sa[d];
-      ob += i * sb[d];
-    }
-    backend::cpu::gemm(ai.template data<T>() + oa, n, k, ai.strides[ai.sizes.size() - 2], ai.strides[ai.sizes.size() - 1],
-                       bi.template data<T>() + ob, m, bi.strides[bi.sizes.size() - 2], bi.strides[bi.sizes.size() - 1],
-                       po + t * n * m);
-  }
+  kernels::gemm<T>(batch.numel(), n, k, m, a.impl()->template data<T>(), sa, a.stride(-2), a.stride(-1),
+                   b.impl()->template data<T>(), sb, b.stride(-2), b.stride(-1), *out.impl());
 }
 
 /// a [..., n, k] · b [..., k, m] with broadcast batch dims; both at least 2-d.
 template <class T> Tensor<T> batched_matmul(const Tensor<T>& a, const Tensor<T>& b) {
-  backend::DeviceBackend* be = device_backend("matmul", {a.impl().get(), b.impl().get()});
+  kernels::common_device("matmul", {a.impl().get(), b.impl().get()});
   const std::int64_t n = a.size(-2), k = a.size(-1), k2 = b.size(-2), m = b.size(-1);
   TG_CHECK(k == k2, "matmul: shapes ", a.sizes(), " and ", b.sizes(), " cannot be multiplied (", k, " != ", k2, ")");
   const Shape ba(a.sizes().begin(), a.sizes().end() - 2), bb(b.sizes().begin(), b.sizes().end() - 2);
@@ -90,8 +57,7 @@ template <class T> Tensor<T> batched_matmul(const Tensor<T>& a, const Tensor<T>&
   out_shape.push_back(n);
   out_shape.push_back(m);
   Tensor<T> out = empty<T>(out_shape, a.device());
-  if (be) device_gemm(*be, a, b, batch, out);
-  else cpu_gemm(a, b, batch, out);
+  gemm_batched(a, b, batch, out);
   if (autograd::any_requires_grad(a, b)) {
     autograd::SavedImpl s_a, s_b;
     if (b.requires_grad()) s_a = autograd::save(a);
@@ -130,22 +96,6 @@ template <class T> Tensor<T> mm(const Tensor<T>& a, const Tensor<T>& b) {
   return detail::batched_matmul(a, b);
 }
 
-namespace detail {
-
-/// out (n×m, contiguous) = A (n×k) · B (k×m), with A and B given as strided 2-d views on the device of `be`
-/// (nullptr: the CPU). No views, no shape checks: for ops that have validated their operands (linear).
-template <class T>
-void gemm_2d(backend::DeviceBackend* be, std::int64_t n, std::int64_t k, std::int64_t m, const T* a, std::int64_t as0,
-             std::int64_t as1, const T* b, std::int64_t bs0, std::int64_t bs1, Tensor<T>& out) {
-  T* po = out.impl()->template data<T>();
-  if (!be) return backend::cpu::gemm(a, n, k, as0, as1, b, m, bs0, bs1, po);
-  if (n * m == 0) return;
-  if (k == 0) return be->fill(*out.impl(), 0.0);
-  be->gemm(dtype_v<T>, 1, n, k, m, a, 0, as0, as1, b, 0, bs0, bs1, po);
-}
-
-}  // namespace detail
-
 /// y = x·Wᵀ + b for x [*, in], weight [out, in], bias [out] (undefined for none), as one op: a single GEMM
 /// forward, and a backward of two GEMMs on the strided operands (no transposed copies, no views), whose weight
 /// gradient gᵀ·x comes out contiguous in weight's own [out, in] layout (so accumulating it into .grad is a
@@ -162,14 +112,14 @@ template <class T> Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& weight,
     out_shape[out_shape.size() - 1] = weight.size(0);
     return reshape(linear(reshape(x, Shape{-1, x.size(-1)}), weight, bias), out_shape);
   }
-  auto* be = bias.defined() ? detail::device_backend("linear", {x.impl().get(), weight.impl().get(), bias.impl().get()})
-                            : detail::device_backend("linear", {x.impl().get(), weight.impl().get()});
+  if (bias.defined()) kernels::common_device("linear", {x.impl().get(), weight.impl().get(), bias.impl().get()});
+  else kernels::common_device("linear", {x.impl().get(), weight.impl().get()});
   const detail::TensorImpl &xi = *x.impl(), &wi = *weight.impl();
   const std::int64_t n = xi.sizes[0], in = xi.sizes[1], out = wi.sizes[0];
   Tensor<T> y = empty<T>(Shape{n, out}, x.device());
   // y = x · Wᵀ, where Wᵀ is weight read with its two strides swapped.
-  detail::gemm_2d(be, n, in, out, xi.data<T>(), xi.strides[0], xi.strides[1], wi.data<T>(), wi.strides[1],
-                  wi.strides[0], y);
+  kernels::gemm<T>(1, n, in, out, xi.data<T>(), 0, xi.strides[0], xi.strides[1], wi.data<T>(), 0, wi.strides[1],
+                   wi.strides[0], *y.impl());
   if (bias.defined()) {
     NoGradGuard no_grad;  // the bias add belongs to this op's node, not a node of its own
     add_(y, bias.detach());
@@ -179,21 +129,21 @@ template <class T> Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& weight,
     if (weight.requires_grad()) sx = autograd::save(x);
     if (x.requires_grad()) sw = autograd::save(weight);
     autograd::record("AddmmBackward", y, {x.impl(), weight.impl(), bias.defined() ? bias.impl() : nullptr},
-                     [sx, sw, be, n, in, out](const Tensor<T>& g, autograd::GradInputs& gi) {
+                     [sx, sw, n, in, out](const Tensor<T>& g, autograd::GradInputs& gi) {
                        const detail::TensorImpl& gg = *g.impl();
                        const T* pg = gg.data<T>();
                        if (gi.needs(0)) {  // dx = g · W
                          const detail::TensorImpl& w = *sw.get("AddmmBackward");
                          Tensor<T> dx = empty<T>(Shape{n, in}, g.device());
-                         detail::gemm_2d(be, n, out, in, pg, gg.strides[0], gg.strides[1], w.data<T>(), w.strides[0],
-                                         w.strides[1], dx);
+                         kernels::gemm<T>(1, n, out, in, pg, 0, gg.strides[0], gg.strides[1], w.data<T>(), 0,
+                                          w.strides[0], w.strides[1], *dx.impl());
                          gi.set(0, dx);
                        }
                        if (gi.needs(1)) {  // dW = gᵀ · x
                          const detail::TensorImpl& xs = *sx.get("AddmmBackward");
                          Tensor<T> dw = empty<T>(Shape{out, in}, g.device());
-                         detail::gemm_2d(be, out, n, in, pg, gg.strides[1], gg.strides[0], xs.data<T>(),
-                                         xs.strides[0], xs.strides[1], dw);
+                         kernels::gemm<T>(1, out, n, in, pg, 0, gg.strides[1], gg.strides[0], xs.data<T>(), 0,
+                                          xs.strides[0], xs.strides[1], *dw.impl());
                          gi.set(1, dw);
                        }
                        if (gi.needs(2)) gi.set(2, sum(g, 0));

@@ -28,7 +28,7 @@ template <class T>
 void check_feature_tensor(const char* op, const char* what, const Tensor<T>& input, const Tensor<T>& t,
                           const Shape& expected) {
   if (!t.defined()) return;
-  require_cpu(op, {input.impl().get(), t.impl().get()});
+  kernels::require_cpu(op, {input.impl().get(), t.impl().get()});
   TG_CHECK(t.sizes() == expected, op, ": ", what, " of shape ", t.sizes(), " does not match the expected shape ",
            expected, " (input of shape ", input.sizes(), ")");
 }
@@ -90,7 +90,7 @@ Tensor<T> batch_norm(const Tensor<T>& input, const Tensor<T>& running_mean, cons
                      double momentum = 0.1, double eps = 1e-5) {
   const char* op = "batch_norm";
   TG_CHECK(input.dim() >= 2, op, ": expected input of shape [N, C, *] (at least 2 dims), got ", input.sizes());
-  detail::require_cpu(op, {input.impl().get()});
+  kernels::require_cpu(op, {input.impl().get()});
   const std::int64_t n = input.size(0), c = input.size(1);
   std::int64_t s = 1;  // the spatial size: the product of the dims after the channel
   for (int d = 2; d < input.dim(); ++d) s *= input.size(d);
@@ -197,7 +197,7 @@ Tensor<T> layer_norm(const Tensor<T>& input, const Shape& normalized_shape, cons
     TG_CHECK(false, op, ": given normalized_shape=", normalized_shape, ", expected input with shape ", expected,
              "], but got input of size ", input.sizes());
   }
-  detail::require_cpu(op, {input.impl().get()});
+  kernels::require_cpu(op, {input.impl().get()});
   detail::check_feature_tensor(op, "weight", input, weight, normalized_shape);
   detail::check_feature_tensor(op, "bias", input, bias, normalized_shape);
   const std::int64_t d = normalized_shape.numel();

@@ -5,7 +5,7 @@
 
 #include "../autograd/function.hpp"
 #include "../core/creation.hpp"
-#include "dispatch.hpp"
+#include "../backend/kernels.hpp"
 #include "window.hpp"
 
 namespace tg {
@@ -17,7 +17,7 @@ inline backend::cpu::Window2d pool_window(const char* op, const TensorImpl& x, c
                                           const ExpandingArray<2>& dilation, bool ceil_mode) {
   TG_CHECK(x.sizes.size() == 3 || x.sizes.size() == 4, op, ": expected 3-d (unbatched) or 4-d (batched) input, got shape ",
            x.sizes);
-  require_cpu(op, {&x});
+  kernels::require_cpu(op, {&x});
   for (int i = 0; i < 2; ++i)
     TG_CHECK(padding[i] <= (dilation[i] * (kernel[i] - 1) + 1) / 2, op,
              ": pad should be at most half of effective kernel size, but got padding ", padding.tuple_str(),
@@ -100,7 +100,7 @@ template <class T> Tensor<T> adaptive_avg_pool2d(const Tensor<T>& input, const E
   TG_CHECK(input.defined(), "adaptive_avg_pool2d: got an undefined tensor");
   TG_CHECK(input.dim() == 3 || input.dim() == 4,
            "adaptive_avg_pool2d: expected 3-d (unbatched) or 4-d (batched) input, got shape ", input.sizes());
-  detail::require_cpu("adaptive_avg_pool2d", {input.impl().get()});
+  kernels::require_cpu("adaptive_avg_pool2d", {input.impl().get()});
   TG_CHECK(output_size[0] > 0 && output_size[1] > 0, "adaptive_avg_pool2d: output size must be positive, got ",
            output_size.tuple_str());
   TG_CHECK(input.size(-2) > 0 && input.size(-1) > 0, "adaptive_avg_pool2d: expected input with non-zero height and width, got shape ",

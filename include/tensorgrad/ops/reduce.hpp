@@ -27,13 +27,8 @@ inline Shape reduced_shape(const Shape& s, int dim, bool keepdim) {
 
 /// Sums over every dim where `kept` is 1 (kept has x's rank), on x's device.
 template <class T> Tensor<T> sum_kept(const char* op, const Tensor<T>& x, const Shape& kept) {
-  if (auto* be = device_backend(op, {x.impl().get()})) {
-    Tensor<T> out = empty<T>(kept, x.device());
-    be->sum(*x.impl(), *out.impl());
-    return out;
-  }
-  Tensor<T> out = zeros<T>(kept);
-  backend::cpu::reduce_into<T, T>(*x.impl(), *out.impl(), [](T a, T b) { return a + b; });
+  Tensor<T> out = empty<T>(kept, x.device());
+  kernels::sum<T>(op, *x.impl(), *out.impl());
   return out;
 }
 
@@ -58,15 +53,7 @@ Tensor<std::int64_t> arg_reduce(const char* op, const Tensor<T>& x, std::int64_t
   TG_CHECK(l.n > 0, op, ": cannot reduce over a dimension of size 0 (shape ", x.sizes(), ")");
   const Tensor<T> xc = x.contiguous();
   Tensor<std::int64_t> idx = empty<std::int64_t>(reduced_shape(x.sizes(), d, keepdim), x.device());
-  if (auto* be = device_backend(op, {x.impl().get()})) {
-    be->arg_reduce(*xc.impl(), l.outer, l.n, l.inner, is_max, *idx.impl());
-    return idx;
-  }
-  const T* p = xc.impl()->template data<T>();
-  std::int64_t* o = idx.impl()->template data<std::int64_t>();
-  for (std::int64_t a = 0; a < l.outer; ++a)
-    for (std::int64_t c = 0; c < l.inner; ++c)
-      o[a * l.inner + c] = backend::bodies::arg_best(p + a * l.n * l.inner + c, l.n, l.inner, is_max);
+  kernels::arg_reduce<T>(op, *xc.impl(), l.outer, l.n, l.inner, is_max, *idx.impl());
   return idx;
 }
 
@@ -76,26 +63,12 @@ Tensor<T> gather_at(const char* name, const Tensor<T>& x, int d, const Tensor<st
   const Tensor<T> xc = x.contiguous();
   const Lines l = lines_along(x.sizes(), d);
   Tensor<T> out = empty<T>(reduced_shape(x.sizes(), d, keepdim), x.device());
-  if (auto* be = device_backend(name, {x.impl().get(), idx.impl().get()})) {
-    be->gather(*xc.impl(), l.outer, l.n, l.inner, *idx.impl(), *out.impl());
-  } else {
-    const T* p = xc.impl()->template data<T>();
-    const std::int64_t* ix = idx.impl()->template data<std::int64_t>();
-    T* o = out.impl()->template data<T>();
-    for (std::int64_t i = 0; i < l.outer * l.inner; ++i) o[i] = p[backend::bodies::line_offset(i, l.n, l.inner, ix)];
-  }
+  kernels::gather<T>(name, *xc.impl(), l.outer, l.n, l.inner, *idx.impl(), *out.impl());
   if (autograd::any_requires_grad(x))
     autograd::record(name, out, {x.impl()}, [idx, from = x.sizes(), l](const Tensor<T>& g, autograd::GradInputs& gi) {
       Tensor<T> full = zeros<T>(from, g.device());
       const Tensor<T> gc = g.contiguous();
-      if (auto* be = device_backend("scatter", {g.impl().get()})) {
-        be->scatter(*gc.impl(), l.outer, l.n, l.inner, *idx.impl(), *full.impl());
-      } else {
-        const T* pg = gc.impl()->template data<T>();
-        const std::int64_t* ix = idx.impl()->template data<std::int64_t>();
-        T* pf = full.impl()->template data<T>();
-        for (std::int64_t i = 0; i < l.outer * l.inner; ++i) pf[backend::bodies::line_offset(i, l.n, l.inner, ix)] = pg[i];
-      }
+      kernels::scatter<T>("scatter", *gc.impl(), l.outer, l.n, l.inner, *idx.impl(), *full.impl());
       gi.set(0, full);
     });
   return out;

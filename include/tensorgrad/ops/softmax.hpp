@@ -7,47 +7,11 @@
 namespace tg {
 namespace detail {
 
-/// Row-wise kernel over a contiguous copy viewed as [outer, n, inner]; `log` picks log_softmax.
-template <class T> Tensor<T> softmax_forward(const Tensor<T>& x, int d, bool log) {
-  const Tensor<T> xc = x.contiguous();
-  Tensor<T> out = empty<T>(x.sizes());
-  const std::int64_t n = x.dim() ? x.sizes()[d] : 1;
-  std::int64_t outer = 1, inner = 1;
-  for (int i = 0; i < d; ++i) outer *= x.sizes()[i];
-  for (int i = d + 1; i < x.dim(); ++i) inner *= x.sizes()[i];
-  const T* p = xc.impl()->template data<T>();
-  T* o = out.impl()->template data<T>();
-  for (std::int64_t a = 0; a < outer; ++a)
-    for (std::int64_t c = 0; c < inner; ++c) {
-      const T* row = p + a * n * inner + c;
-      T* orow = o + a * n * inner + c;
-      T mx = -std::numeric_limits<T>::infinity();
-      for (std::int64_t k = 0; k < n; ++k) mx = std::max(mx, row[k * inner]);
-      if (std::isinf(mx) && mx < 0) mx = 0;  // an all -inf row: avoid (-inf) - (-inf)
-      T total = 0;
-      for (std::int64_t k = 0; k < n; ++k) {
-        const T e = std::exp(row[k * inner] - mx);
-        total += e;
-        if (!log) orow[k * inner] = e;
-      }
-      if (log) {
-        // (x − max) − log Σ: forming max + log Σ first would round at the logits' magnitude.
-        const T log_total = std::log(total);
-        for (std::int64_t k = 0; k < n; ++k) orow[k * inner] = (row[k * inner] - mx) - log_total;
-      } else {
-        const T inv = T(1) / total;
-        for (std::int64_t k = 0; k < n; ++k) orow[k * inner] *= inv;
-      }
-    }
-  return out;
-}
-
+/// The kernel runs on a contiguous copy (rows viewed as [outer, n, inner]); `log` picks log_softmax.
 template <class T> Tensor<T> softmax_dispatch(const char* op, const Tensor<T>& x, int d, bool log) {
-  auto* be = device_backend(op, {x.impl().get()});
-  if (!be) return softmax_forward(x, d, log);
   const Tensor<T> xc = x.contiguous();
   Tensor<T> out = empty<T>(x.sizes(), x.device());
-  be->softmax(*xc.impl(), d, log, *out.impl());
+  kernels::softmax<T>(op, *xc.impl(), d, log, *out.impl());
   return out;
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 /// sum_to: reduces a broadcast gradient back to an operand's shape (the engine's broadcast reduction).
-#include "../backend/cpu/loops.hpp"
+#include "../backend/kernels.hpp"
 #include "../core/creation.hpp"
-#include "dispatch.hpp"
+#include "../core/tensor.hpp"
 
 namespace tg {
 namespace detail {
@@ -11,7 +11,6 @@ namespace detail {
 /// Returns g itself when nothing was broadcast.
 template <class T> Tensor<T> sum_to(const Tensor<T>& g, const Shape& shape) {
   if (g.sizes() == shape) return g;
-  backend::DeviceBackend* be = device_backend("sum_to", {g.impl().get()});
   const int lead = g.dim() - shape.size();
   TG_CHECK(lead >= 0, "sum_to: cannot reduce shape ", g.sizes(), " to ", shape);
   Shape kept = Shape::filled(g.dim(), 1);
@@ -19,9 +18,8 @@ template <class T> Tensor<T> sum_to(const Tensor<T>& g, const Shape& shape) {
     TG_CHECK(shape[i] == g.sizes()[lead + i] || shape[i] == 1, "sum_to: cannot reduce shape ", g.sizes(), " to ", shape);
     kept[lead + i] = shape[i];
   }
-  Tensor<T> out = be ? empty<T>(kept, g.device()) : zeros<T>(kept);
-  if (be) be->sum(*g.impl(), *out.impl());
-  else backend::cpu::reduce_into<T, T>(*g.impl(), *out.impl(), [](T a, T b) { return a + b; });
+  Tensor<T> out = empty<T>(kept, g.device());
+  kernels::sum<T>("sum_to", *g.impl(), *out.impl());
   out.impl()->sizes = shape;  // drop the leading 1s: same data, contiguous either way
   out.impl()->strides = contiguous_strides(shape);
   return out;

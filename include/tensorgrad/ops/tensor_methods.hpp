@@ -13,6 +13,7 @@
 #include "softmax.hpp"
 #include "unary.hpp"
 #include "view.hpp"
+#include "dispatch.hpp"  // transitional, for nn and io
 
 namespace tg {
 

@@ -1,10 +1,9 @@
 #pragma once
-/// Elementwise unary ops: one generic recorder (unary_op) and one line per op (STYLE 2).
+/// Elementwise unary ops: one generic recorder (unary_op) and one line per op; the scalar math is the functors
+/// of backend/functors.hpp.
 #include "../autograd/function.hpp"
-#include "../backend/cpu/loops.hpp"
+#include "../backend/kernels.hpp"
 #include "../core/creation.hpp"
-#include "dispatch.hpp"
-#include "functors.hpp"
 
 namespace tg {
 namespace detail {
@@ -13,10 +12,8 @@ namespace detail {
 template <class Op, class T>
 Tensor<T> unary_op(const Tensor<T>& x, Op op = {}) {
   static_assert(is_floating_v<T>, "elementwise math needs a floating point tensor");
-  backend::DeviceBackend* be = device_backend(Op::name, {x.impl().get()});
   Tensor<T> y = empty<T>(x.sizes(), x.device());
-  if (be) be->unary(Op::id, op.params(), *x.impl(), *y.impl());
-  else backend::cpu::map1<T, T>(*x.impl(), *y.impl(), op);
+  kernels::unary<T>(Op::name, op, *x.impl(), *y.impl());
   if (autograd::any_requires_grad(x)) {
     autograd::SavedImpl sx, sy;
     if (Op::saves_input) sx = autograd::save(x);
@@ -26,11 +23,7 @@ Tensor<T> unary_op(const Tensor<T>& x, Op op = {}) {
                        const TensorImpl& xi = Op::saves_input ? *sx.get(Op::name) : *g.impl();
                        const TensorImpl& yi = Op::saves_output ? *sy.get(Op::name) : *g.impl();
                        Tensor<T> dx = empty<T>(g.sizes(), g.device());
-                       if (auto* be = device_backend(Op::name, {g.impl().get(), &xi, &yi}))
-                         be->unary_backward(Op::id, op.params(), *g.impl(), xi, yi, *dx.impl());
-                       else
-                         backend::cpu::map3<T, T, T, T>(*g.impl(), xi, yi, *dx.impl(),
-                                                        [op](T gv, T xv, T yv) { return gv * op.grad(xv, yv); });
+                       kernels::unary_backward<T>(Op::name, op, *g.impl(), xi, yi, *dx.impl());
                        gi.set(0, dx);
                      });
   }

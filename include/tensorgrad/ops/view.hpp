@@ -4,9 +4,8 @@
 #include <numeric>
 
 #include "../autograd/function.hpp"
-#include "../backend/cpu/loops.hpp"
+#include "../backend/kernels.hpp"
 #include "../core/creation.hpp"
-#include "dispatch.hpp"
 #include "sum_to.hpp"
 
 namespace tg {
@@ -51,7 +50,7 @@ inline Shape infer_shape(const Shape& requested, std::int64_t numel, const char*
 /// Clone into a new contiguous tensor (differentiable).
 template <class T> Tensor<T> clone(const Tensor<T>& x) {
   Tensor<T> out = empty<T>(x.sizes(), x.device());
-  detail::copy_into<T>(*out.impl(), *x.impl());
+  kernels::copy<T>(*out.impl(), *x.impl());
   if (autograd::any_requires_grad(x))
     autograd::record("CloneBackward", out, {x.impl()},
                      [](const Tensor<T>& g, autograd::GradInputs& gi) { gi.set(0, g); });
@@ -180,7 +179,7 @@ namespace detail {
 template <class T, class Pick> Tensor<T> scatter_back(const Tensor<T>& g, const Shape& from, Pick pick) {
   Tensor<T> full = zeros<T>(from, g.device());
   Tensor<T> region = pick(full);
-  copy_into<T>(*region.impl(), *g.impl());
+  kernels::copy<T>(*region.impl(), *g.impl());
   return full;
 }
 }  // namespace detail
@@ -226,8 +225,7 @@ template <class U, class T> Tensor<U> to(const Tensor<T>& x) {
     return x;
   } else {
     Tensor<U> out = empty<U>(x.sizes(), x.device());
-    if (auto* be = detail::device_backend("to", {x.impl().get()})) be->cast(*x.impl(), *out.impl());
-    else backend::cpu::map1<U, T>(*x.impl(), *out.impl(), [](T v) { return static_cast<U>(v); });
+    kernels::cast<U, T>(*x.impl(), *out.impl());
     if constexpr (is_floating_v<T> && is_floating_v<U>) {
       if (autograd::any_requires_grad(x))
         autograd::record("ToCopyBackward", out, {x.impl()},
@@ -242,11 +240,7 @@ template <class T> Tensor<T> to_device(const Tensor<T>& x, Device device) {
   if (x.device() == device) return x;
   const Tensor<T> src = x.contiguous();
   Tensor<T> out = empty<T>(x.sizes(), device);
-  const Device other = device.is_cpu() ? x.device() : device;
-  const std::size_t nbytes = static_cast<std::size_t>(x.numel()) * sizeof(T);
-  if (nbytes)
-    detail::backend_for(other, "to").copy(out.impl()->template data<T>(), device, src.impl()->template data<T>(),
-                                          x.device(), nbytes);
+  kernels::copy_across<T>(*out.impl(), *src.impl());
   if (autograd::any_requires_grad(x))
     autograd::record("ToCopyBackward", out, {x.impl()},
                      [from = x.device()](const Tensor<T>& g, autograd::GradInputs& gi) { gi.set(0, to_device(g, from)); });

@@ -14,7 +14,7 @@
 #include <cstdint>
 
 #include "../../core/error.hpp"
-#include "../../ops/functors.hpp"
+#include "../functors.hpp"
 #include "../device_backend.hpp"
 
 namespace tg {

@@ -1,10 +1,12 @@
 #pragma once
-/// Strided loops for the CPU backend: one N-d walker that every elementwise and reduction kernel shares.
+/// Strided loops for the CPU backend: one N-d walker (nd_loop) under the one elementwise loop (map) and the
+/// reduction (reduce_into).
 /// Written by hand (not Eigen) because Eigen has no broadcasting strided N-d iterator; the innermost loop
 /// is a plain counted loop that the compiler vectorises when strides are 1.
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <utility>
 
 #include "../../core/shape.hpp"
 #include "../../core/tensor_impl.hpp"
@@ -49,107 +51,62 @@ inline Shape broadcast_strides(const detail::TensorImpl& t, const Shape& shape) 
   return st;
 }
 
-/// out[i] = f(in[i]); `out` is contiguous with in's shape.
-template <class R, class A, class F>
-void map1(const detail::TensorImpl& in, detail::TensorImpl& out, F f) {
-  const A* a = in.data<A>();
-  R* o = out.data<R>();
-  if (in.is_contiguous()) {
-    const std::int64_t n = in.numel();
-    for (std::int64_t i = 0; i < n; ++i) o[i] = f(a[i]);
-    return;
-  }
-  nd_loop<2>(in.sizes, {&out.strides, &in.strides}, [&](const auto& off, std::int64_t n, const auto& st) {
-    R* po = o + off[0];
-    const A* pa = a + off[1];
-    for (std::int64_t i = 0; i < n; ++i) po[i * st[0]] = f(pa[i * st[1]]);
-  });
+template <class R, class F, class... P> void map_flat(R* o, std::int64_t n, F f, const P*... p) {
+  for (std::int64_t i = 0; i < n; ++i) o[i] = f(p[i]...);
 }
 
-/// out[i] = f(a[i], b[i]) with a and b broadcast to out's shape; `out` is contiguous.
+/// Binary op with one single-valued operand and the other contiguous of out's shape: the value is hoisted.
 template <class R, class A, class B, class F>
-void map2(const detail::TensorImpl& ta, const detail::TensorImpl& tb, detail::TensorImpl& out, F f) {
-  const A* a = ta.data<A>();
-  const B* b = tb.data<B>();
-  R* o = out.data<R>();
-  const std::int64_t n = out.numel();
-  const bool a_full = ta.sizes == out.sizes && ta.is_contiguous();
-  const bool b_full = tb.sizes == out.sizes && tb.is_contiguous();
-  if (a_full && b_full) {
-    for (std::int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i]);
-    return;
-  }
+bool scalar_fast_path(R* o, const Shape& shape, F f, const detail::TensorImpl& ta, const detail::TensorImpl& tb) {
+  const std::int64_t n = shape.numel();
+  const bool a_full = ta.sizes == shape && ta.is_contiguous();
+  const bool b_full = tb.sizes == shape && tb.is_contiguous();
   if (a_full && tb.numel() == 1) {
-    const B s = b[0];
+    const A* a = ta.data<A>();
+    const B s = tb.data<B>()[0];
     for (std::int64_t i = 0; i < n; ++i) o[i] = f(a[i], s);
-    return;
+    return true;
   }
   if (b_full && ta.numel() == 1) {
-    const A s = a[0];
+    const A s = ta.data<A>()[0];
+    const B* b = tb.data<B>();
     for (std::int64_t i = 0; i < n; ++i) o[i] = f(s, b[i]);
-    return;
+    return true;
   }
-  const Shape sa = broadcast_strides(ta, out.sizes), sb = broadcast_strides(tb, out.sizes);
-  nd_loop<3>(out.sizes, {&out.strides, &sa, &sb}, [&](const auto& off, std::int64_t m, const auto& st) {
+  return false;
+}
+
+template <class R, class... A, class F, std::size_t... K>
+void map_strided(R* o, const Shape& shape, const std::array<const Shape*, sizeof...(A) + 1>& strides, F f,
+                 std::index_sequence<K...>, const A*... p) {
+  nd_loop<sizeof...(A) + 1>(shape, strides, [&](const auto& off, std::int64_t m, const auto& s) {
     R* po = o + off[0];
-    const A* pa = a + off[1];
-    const B* pb = b + off[2];
-    for (std::int64_t i = 0; i < m; ++i) po[i * st[0]] = f(pa[i * st[1]], pb[i * st[2]]);
+    for (std::int64_t i = 0; i < m; ++i) po[i * s[0]] = f(p[off[K + 1] + i * s[K + 1]]...);
   });
 }
 
-/// out[i] = f(a[i], b[i], c[i]) with all three broadcast to out's shape; `out` is contiguous.
-template <class R, class A, class B, class C, class F>
-void map3(const detail::TensorImpl& ta, const detail::TensorImpl& tb, const detail::TensorImpl& tc,
-          detail::TensorImpl& out, F f) {
-  const A* a = ta.data<A>();
-  const B* b = tb.data<B>();
-  const C* c = tc.data<C>();
+/// The one elementwise loop: out[i] = f(in_0[i], ..., in_k[i]), every input broadcast to out's shape (NumPy
+/// rules). `out` may be any strided view, and may be one of the inputs (in-place updates pass x as both: each
+/// element is read before it is written, at the same position). R is out's element type, A... the inputs'.
+/// Fast paths: every operand contiguous with out's shape (a flat loop the compiler vectorises), and for two
+/// inputs, one of them a single value (tensor-scalar arithmetic).
+template <class R, class... A, class F, class... In>
+void map(detail::TensorImpl& out, F f, const In&... in) {
+  static_assert(sizeof...(A) == sizeof...(In), "cpu::map: one element type per input");
   R* o = out.data<R>();
   const std::int64_t n = out.numel();
-  if (ta.sizes == out.sizes && tb.sizes == out.sizes && tc.sizes == out.sizes && ta.is_contiguous() &&
-      tb.is_contiguous() && tc.is_contiguous()) {
-    for (std::int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i], c[i]);
+  const bool flat = out.is_contiguous() && ((in.sizes == out.sizes && in.is_contiguous()) && ...);
+  if (flat) {
+    map_flat(o, n, f, in.template data<A>()...);
     return;
   }
-  const Shape sa = broadcast_strides(ta, out.sizes), sb = broadcast_strides(tb, out.sizes),
-              sc = broadcast_strides(tc, out.sizes);
-  nd_loop<4>(out.sizes, {&out.strides, &sa, &sb, &sc}, [&](const auto& off, std::int64_t m, const auto& st) {
-    for (std::int64_t i = 0; i < m; ++i)
-      o[off[0] + i * st[0]] = f(a[off[1] + i * st[1]], b[off[2] + i * st[2]], c[off[3] + i * st[3]]);
-  });
-}
-
-/// In place: x[i] = f(x[i]) (x may be any strided view).
-template <class A, class F>
-void update1(detail::TensorImpl& x, F f) {
-  A* a = x.data<A>();
-  if (x.is_contiguous()) {
-    const std::int64_t n = x.numel();
-    for (std::int64_t i = 0; i < n; ++i) a[i] = f(a[i]);
-    return;
+  if constexpr (sizeof...(In) == 2) {
+    if (out.is_contiguous() && scalar_fast_path<R, A...>(o, out.sizes, f, in...)) return;
   }
-  nd_loop<1>(x.sizes, {&x.strides}, [&](const auto& off, std::int64_t m, const auto& st) {
-    for (std::int64_t i = 0; i < m; ++i) a[off[0] + i * st[0]] = f(a[off[0] + i * st[0]]);
-  });
-}
-
-/// In place: x[i] = f(x[i], b[i]) with b broadcast to x's shape (x may be any strided view).
-template <class A, class B, class F>
-void update2(detail::TensorImpl& x, const detail::TensorImpl& tb, F f) {
-  A* a = x.data<A>();
-  const B* b = tb.data<B>();
-  if (x.is_contiguous() && tb.is_contiguous() && tb.sizes == x.sizes) {
-    const std::int64_t n = x.numel();
-    for (std::int64_t i = 0; i < n; ++i) a[i] = f(a[i], b[i]);
-    return;
-  }
-  const Shape sb = broadcast_strides(tb, x.sizes);
-  nd_loop<2>(x.sizes, {&x.strides, &sb}, [&](const auto& off, std::int64_t m, const auto& st) {
-    A* pa = a + off[0];
-    const B* pb = b + off[1];
-    for (std::int64_t i = 0; i < m; ++i) pa[i * st[0]] = f(pa[i * st[0]], pb[i * st[1]]);
-  });
+  const std::array<Shape, sizeof...(In)> st{broadcast_strides(in, out.sizes)...};
+  std::array<const Shape*, sizeof...(In) + 1> strides{&out.strides};
+  for (std::size_t k = 0; k < sizeof...(In); ++k) strides[k + 1] = &st[k];
+  map_strided<R, A...>(o, out.sizes, strides, f, std::index_sequence_for<In...>{}, in.template data<A>()...);
 }
 
 /// Reduction into `out` (already holding the identity), whose shape is in's with reduced dims set to 1:

@@ -1,7 +1,7 @@
 #pragma once
 /// Elementwise kernels: one grid-stride kernel template per operand count, instantiated with a small "body" that
 /// reads and writes through the offsets an OffsetCalc computes (or the linear index itself on the contiguous fast
-/// path). The scalar math is the functors of ops/functors.hpp, the same bodies the CPU backend runs.
+/// path). The scalar math is the functors of backend/functors.hpp, the same bodies the CPU backend runs.
 #include <cuda_runtime.h>
 
 #include <algorithm>

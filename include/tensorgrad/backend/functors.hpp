@@ -1,70 +1,69 @@
 #pragma once
-/// The scalar math of every elementwise op, written once (STYLE 2): `operator()` is the forward and
-/// `grad(x, y)` the derivative dy/dx given the input x and the output y. TG_HOST_DEVICE makes the same
-/// bodies usable by the CPU loops, the CUDA kernels and the host-run tests of kernel bodies.
-/// `saves_input` / `saves_output` say which of x and y the backward reads, so only those are saved.
-/// `id` and `params()` name the functor across the device seam (backend/op_ids.hpp maps them back).
+/// The scalar math of every elementwise op, written once, so the CPU loops, the CUDA kernels and the host-run
+/// tests of kernel bodies compute the same thing (TG_HOST_DEVICE makes the bodies usable on host and device).
+///
+/// A unary functor has `operator()` (the forward) and `grad(x, y)`, the derivative dy/dx given the input x and
+/// the output y; `saves_input` / `saves_output` say which of x and y the backward reads, so only those are
+/// saved; `name` is its autograd node's name; `domain` is where the tests draw its inputs. A parameterised
+/// functor also has `params()` / `from(OpParams)` (its parameters across the device seam) and `example()` (the
+/// parameters the tests use). Every functor is listed once in backend/op_list.hpp.
 #include <cmath>
 
-#include "../backend/device_backend.hpp"
 #include "../core/error.hpp"
+#include "op_list.hpp"
 
 namespace tg {
 namespace functors {
 
 struct Neg {
-  static constexpr backend::UnaryOp id = backend::UnaryOp::Neg;
-  backend::OpParams params() const { return {}; }
+  static constexpr backend::Domain domain = backend::Domain::Any;
   static constexpr const char* name = "NegBackward";
   static constexpr bool saves_input = false, saves_output = false;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return -x; }
   template <class T> TG_HOST_DEVICE T grad(T, T) const { return T(-1); }
 };
 struct Exp {
-  static constexpr backend::UnaryOp id = backend::UnaryOp::Exp;
-  backend::OpParams params() const { return {}; }
+  static constexpr backend::Domain domain = backend::Domain::Any;
   static constexpr const char* name = "ExpBackward";
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return std::exp(x); }
   template <class T> TG_HOST_DEVICE T grad(T, T y) const { return y; }
 };
 struct Log {
-  static constexpr backend::UnaryOp id = backend::UnaryOp::Log;
-  backend::OpParams params() const { return {}; }
+  static constexpr backend::Domain domain = backend::Domain::Positive;
   static constexpr const char* name = "LogBackward";
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return std::log(x); }
   template <class T> TG_HOST_DEVICE T grad(T x, T) const { return T(1) / x; }
 };
 struct Sqrt {
-  static constexpr backend::UnaryOp id = backend::UnaryOp::Sqrt;
-  backend::OpParams params() const { return {}; }
+  static constexpr backend::Domain domain = backend::Domain::Positive;
   static constexpr const char* name = "SqrtBackward";
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return std::sqrt(x); }
   template <class T> TG_HOST_DEVICE T grad(T, T y) const { return T(0.5) / y; }
 };
-/// abs'(0) = 0, as PyTorch (RELIABILITY 7).
+/// abs'(0) = 0, as PyTorch.
 struct Abs {
-  static constexpr backend::UnaryOp id = backend::UnaryOp::Abs;
-  backend::OpParams params() const { return {}; }
+  static constexpr backend::Domain domain = backend::Domain::AwayFromZero;
   static constexpr const char* name = "AbsBackward";
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return x < T(0) ? -x : x; }
   template <class T> TG_HOST_DEVICE T grad(T x, T) const { return x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0)); }
 };
-/// relu'(0) = 0, as PyTorch (RELIABILITY 7).
+/// relu'(0) = 0, as PyTorch.
 struct Relu {
-  static constexpr backend::UnaryOp id = backend::UnaryOp::Relu;
-  backend::OpParams params() const { return {}; }
+  static constexpr backend::Domain domain = backend::Domain::AwayFromZero;
   static constexpr const char* name = "ReluBackward";
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return x > T(0) ? x : T(0); }
   template <class T> TG_HOST_DEVICE T grad(T, T y) const { return y > T(0) ? T(1) : T(0); }
 };
 struct LeakyRelu {
-  static constexpr backend::UnaryOp id = backend::UnaryOp::LeakyRelu;
+  static constexpr backend::Domain domain = backend::Domain::AwayFromZero;
   backend::OpParams params() const { return {slope, 0}; }
+  static LeakyRelu from(backend::OpParams p) { return LeakyRelu{p.a}; }
+  static LeakyRelu example() { return LeakyRelu{0.2}; }
   static constexpr const char* name = "LeakyReluBackward";
   static constexpr bool saves_input = true, saves_output = false;
   double slope = 0.01;
@@ -73,8 +72,7 @@ struct LeakyRelu {
 };
 /// Written as 1/(1+exp(-x)) for x >= 0 and exp(x)/(1+exp(x)) below, so neither branch overflows.
 struct Sigmoid {
-  static constexpr backend::UnaryOp id = backend::UnaryOp::Sigmoid;
-  backend::OpParams params() const { return {}; }
+  static constexpr backend::Domain domain = backend::Domain::Any;
   static constexpr const char* name = "SigmoidBackward";
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> TG_HOST_DEVICE T operator()(T x) const {
@@ -85,8 +83,7 @@ struct Sigmoid {
   template <class T> TG_HOST_DEVICE T grad(T, T y) const { return y * (T(1) - y); }
 };
 struct Tanh {
-  static constexpr backend::UnaryOp id = backend::UnaryOp::Tanh;
-  backend::OpParams params() const { return {}; }
+  static constexpr backend::Domain domain = backend::Domain::Any;
   static constexpr const char* name = "TanhBackward";
   static constexpr bool saves_input = false, saves_output = true;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return std::tanh(x); }
@@ -94,8 +91,7 @@ struct Tanh {
 };
 /// Exact GELU: x·Φ(x) with Φ the standard normal CDF.
 struct Gelu {
-  static constexpr backend::UnaryOp id = backend::UnaryOp::Gelu;
-  backend::OpParams params() const { return {}; }
+  static constexpr backend::Domain domain = backend::Domain::Any;
   static constexpr const char* name = "GeluBackward";
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return T(0.5) * x * (T(1) + std::erf(x * T(M_SQRT1_2))); }
@@ -107,8 +103,7 @@ struct Gelu {
 };
 /// GELU's tanh approximation (approximate="tanh" in PyTorch).
 struct GeluTanh {
-  static constexpr backend::UnaryOp id = backend::UnaryOp::GeluTanh;
-  backend::OpParams params() const { return {}; }
+  static constexpr backend::Domain domain = backend::Domain::Any;
   static constexpr const char* name = "GeluBackward";
   static constexpr bool saves_input = true, saves_output = false;
   static constexpr double k = 0.7978845608028654;  // sqrt(2/pi)
@@ -122,8 +117,7 @@ struct GeluTanh {
   }
 };
 struct Silu {
-  static constexpr backend::UnaryOp id = backend::UnaryOp::Silu;
-  backend::OpParams params() const { return {}; }
+  static constexpr backend::Domain domain = backend::Domain::Any;
   static constexpr const char* name = "SiluBackward";
   static constexpr bool saves_input = true, saves_output = false;
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return x * Sigmoid{}(x); }
@@ -133,8 +127,10 @@ struct Silu {
   }
 };
 struct Elu {
-  static constexpr backend::UnaryOp id = backend::UnaryOp::Elu;
+  static constexpr backend::Domain domain = backend::Domain::AwayFromZero;
   backend::OpParams params() const { return {alpha, 0}; }
+  static Elu from(backend::OpParams p) { return Elu{p.a}; }
+  static Elu example() { return Elu{0.7}; }
   static constexpr const char* name = "EluBackward";
   static constexpr bool saves_input = true, saves_output = true;
   double alpha = 1.0;
@@ -143,8 +139,10 @@ struct Elu {
 };
 /// pow(x, e) with a scalar exponent; the gradient at e == 0 is 0 (as PyTorch), not 0·x^-1.
 struct PowScalar {
-  static constexpr backend::UnaryOp id = backend::UnaryOp::PowScalar;
+  static constexpr backend::Domain domain = backend::Domain::Any;
   backend::OpParams params() const { return {e, 0}; }
+  static PowScalar from(backend::OpParams p) { return PowScalar{p.a}; }
+  static PowScalar example() { return PowScalar{3}; }
   static constexpr const char* name = "PowBackward";
   static constexpr bool saves_input = true, saves_output = false;
   double e = 1.0;
@@ -156,10 +154,12 @@ struct PowScalar {
     return e == 2.0 ? T(2) * x : static_cast<T>(T(e) * std::pow(x, static_cast<T>(e - 1)));
   }
 };
-/// clamp passes the gradient where min <= x <= max, bounds included (as PyTorch; RELIABILITY 7).
+/// clamp passes the gradient where min <= x <= max, bounds included (as PyTorch).
 struct Clamp {
-  static constexpr backend::UnaryOp id = backend::UnaryOp::Clamp;
+  static constexpr backend::Domain domain = backend::Domain::Any;
   backend::OpParams params() const { return {lo, hi}; }
+  static Clamp from(backend::OpParams p) { return Clamp{p.a, p.b}; }
+  static Clamp example() { return Clamp{-0.5, 0.25}; }
   static constexpr const char* name = "ClampBackward";
   static constexpr bool saves_input = true, saves_output = false;
   double lo = -HUGE_VAL, hi = HUGE_VAL;
@@ -171,48 +171,34 @@ struct Clamp {
 
 // Binary forwards (their backwards are composed from ops in ops/binary.hpp).
 struct Add {
-  static constexpr backend::BinaryOp id = backend::BinaryOp::Add;
   template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return a + b; } };
 struct Sub {
-  static constexpr backend::BinaryOp id = backend::BinaryOp::Sub;
   template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return a - b; } };
 struct Mul {
-  static constexpr backend::BinaryOp id = backend::BinaryOp::Mul;
   template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return a * b; } };
 struct Div {
-  static constexpr backend::BinaryOp id = backend::BinaryOp::Div;
   template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return a / b; } };
 struct Pow {
-  static constexpr backend::BinaryOp id = backend::BinaryOp::Pow;
   template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return static_cast<T>(std::pow(a, b)); } };
 struct Maximum {
-  static constexpr backend::BinaryOp id = backend::BinaryOp::Maximum;
   template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return (a != a || a > b) ? a : b; } };
 struct Minimum {
-  static constexpr backend::BinaryOp id = backend::BinaryOp::Minimum;
   template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return (a != a || a < b) ? a : b; } };
 struct Eq {
-  static constexpr backend::BinaryOp id = backend::BinaryOp::Eq;
   template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a == b); } };
 struct Ne {
-  static constexpr backend::BinaryOp id = backend::BinaryOp::Ne;
   template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a != b); } };
 struct Lt {
-  static constexpr backend::BinaryOp id = backend::BinaryOp::Lt;
   template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a < b); } };
 struct Le {
-  static constexpr backend::BinaryOp id = backend::BinaryOp::Le;
   template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a <= b); } };
 struct Gt {
-  static constexpr backend::BinaryOp id = backend::BinaryOp::Gt;
   template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a > b); } };
 struct Ge {
-  static constexpr backend::BinaryOp id = backend::BinaryOp::Ge;
   template <class T> TG_HOST_DEVICE T operator()(T a, T b) const { return T(a >= b); } };
 
 /// d(a^b)/da = b·a^(b−1), taken as 0 where b == 0 (not 0·a^-1, which is NaN at a == 0), as PyTorch.
 struct PowGradBase {
-  static constexpr backend::BinaryOp id = backend::BinaryOp::PowGradBase;
   template <class T> TG_HOST_DEVICE T operator()(T a, T b) const {
     return b == T(0) ? T(0) : static_cast<T>(b * std::pow(a, b - T(1)));
   }
@@ -220,7 +206,6 @@ struct PowGradBase {
 /// d(a^b)/db = a^b·log(a), computed from the base a and the output y = a^b; 0 where a == 0 (as PyTorch for
 /// b >= 0, where the true derivative is 0 or undefined).
 struct PowGradExponent {
-  static constexpr backend::BinaryOp id = backend::BinaryOp::PowGradExponent;
   template <class T> TG_HOST_DEVICE T operator()(T a, T y) const { return a == T(0) ? T(0) : static_cast<T>(y * std::log(a)); }
 };
 
