@@ -308,3 +308,31 @@ TEST_CASE("views alias their base and copies do not", "[ops][view]") {
   CHECK(base.flatten().sizes() == Shape{6});
   CHECK(tg::zeros<double>({2, 1, 3, 1}).squeeze().sizes() == Shape{2, 3});
 }
+
+TEST_CASE("softplus matches PyTorch 1.13 on both sides of its threshold, values and gradients", "[unary][softplus]") {
+  // torch.nn.functional.softplus(x, beta=2, threshold=3) in float64, and its gradient (y.sum().backward()).
+  const TensorD x = tg::tensor<double>({-6, -2, -0.5, 0, 0.25, 1.5, 3, 6}).requires_grad_();
+  const TensorD y = tg::softplus(x, 2.0, 3.0);
+  y.sum().backward();
+  const Values want_y = {3.072096738866403e-06, 0.009074963958904869, 0.15663084375911143, 0.34657359027997264,
+                         0.48703849209005334,   1.524293675786871,    3.0,                 6.0};
+  const Values want_g = {6.144174602214718e-06, 0.017986209962091555, 0.2689414213699951, 0.5,
+                         0.6224593312018546,    0.9525741268224333,   1.0,                1.0};
+  const Values got_y = y.tolist(), got_g = x.grad().tolist();
+  for (std::size_t i = 0; i < want_y.size(); ++i) {
+    CHECK(got_y[i] == Approx(want_y[i]).epsilon(1e-14));
+    CHECK(got_g[i] == Approx(want_g[i]).epsilon(1e-14));
+  }
+  // Defaults (beta 1, threshold 20) in float32: 19 is still on the log side, 21 on the linear one.
+  const TensorF xf = tg::tensor<float>({-30, -1, 0, 1, 19, 21}).requires_grad_();
+  const TensorF yf = tg::softplus(xf);
+  yf.sum().backward();
+  const std::vector<float> want_yf = {9.357622912219837e-14f, 0.3132616877555847f, 0.6931471824645996f,
+                                      1.31326162815094f,      19.0f,               21.0f};
+  const std::vector<float> want_gf = {9.357622912219837e-14f, 0.2689414322376251f, 0.5f, 0.7310585975646973f, 1.0f, 1.0f};
+  const std::vector<float> got_yf = yf.tolist(), got_gf = xf.grad().tolist();
+  for (std::size_t i = 0; i < want_yf.size(); ++i) {
+    CHECK(got_yf[i] == Approx(want_yf[i]).epsilon(1e-6));
+    CHECK(got_gf[i] == Approx(want_gf[i]).epsilon(1e-6));
+  }
+}

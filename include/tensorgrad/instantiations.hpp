@@ -81,6 +81,7 @@
   EXTERN template ::tg::Tensor<T> tg::gelu<T>(const ::tg::Tensor<T>&, const std::string&);                     \
   EXTERN template ::tg::Tensor<T> tg::silu<T>(const ::tg::Tensor<T>&);                                         \
   EXTERN template ::tg::Tensor<T> tg::elu<T>(const ::tg::Tensor<T>&, double);                                  \
+  EXTERN template ::tg::Tensor<T> tg::softplus<T>(const ::tg::Tensor<T>&, double, double);                       \
   EXTERN template ::tg::Tensor<T> tg::softmax<T>(const ::tg::Tensor<T>&, std::int64_t);                        \
   EXTERN template ::tg::Tensor<T> tg::log_softmax<T>(const ::tg::Tensor<T>&, std::int64_t);                    \
   EXTERN template ::tg::Tensor<T>& tg::div_<T>(::tg::Tensor<T>&, const ::tg::Tensor<T>&);                      \

@@ -137,6 +137,28 @@ struct Elu {
   template <class T> TG_HOST_DEVICE T operator()(T x) const { return x > T(0) ? x : T(alpha) * (std::exp(x) - T(1)); }
   template <class T> TG_HOST_DEVICE T grad(T x, T y) const { return x > T(0) ? T(1) : y + T(alpha); }
 };
+/// softplus(x) = log(1 + exp(βx))/β, and x itself where βx > threshold (as PyTorch, where the two agree to
+/// rounding for the default threshold of 20). The gradient is σ(βx), written exp(βx)/(exp(βx) + 1) as PyTorch
+/// computes it, and 1 on the linear side.
+struct Softplus {
+  static constexpr backend::Domain domain = backend::Domain::Any;
+  backend::OpParams params() const { return {beta, threshold}; }
+  static Softplus from(backend::OpParams p) { return Softplus{p.a, p.b}; }
+  static Softplus example() { return Softplus{2, 3}; }
+  static constexpr const char* name = "SoftplusBackward";
+  static constexpr bool saves_input = true, saves_output = false;
+  double beta = 1, threshold = 20;
+  template <class T> TG_HOST_DEVICE T operator()(T x) const {
+    const T bx = x * T(beta);
+    return bx > T(threshold) ? x : std::log1p(std::exp(bx)) / T(beta);
+  }
+  template <class T> TG_HOST_DEVICE T grad(T x, T) const {
+    const T bx = x * T(beta);
+    if (bx > T(threshold)) return T(1);
+    const T z = std::exp(bx);
+    return z / (z + T(1));
+  }
+};
 /// pow(x, e) with a scalar exponent; the gradient at e == 0 is 0 (as PyTorch), not 0·x^-1.
 struct PowScalar {
   static constexpr backend::Domain domain = backend::Domain::Any;

@@ -26,6 +26,7 @@
   X(GeluTanh, tg::gelu(x, "tanh"))             \
   X(Silu, tg::silu(x))                         \
   X(Elu, tg::elu(x, f.alpha))                  \
+  X(Softplus, tg::softplus(x, f.beta, f.threshold)) \
   X(PowScalar, tg::pow(x, f.e))                \
   X(Clamp, tg::clamp(x, f.lo, f.hi))
 

@@ -21,5 +21,9 @@ template <class T> Tensor<T> gelu(const Tensor<T>& x, const std::string& approxi
 }
 template <class T> Tensor<T> silu(const Tensor<T>& x) { return detail::unary_op<functors::Silu>(x); }
 template <class T> Tensor<T> elu(const Tensor<T>& x, double alpha = 1.0) { return detail::unary_op(x, functors::Elu{alpha}); }
+/// log(1 + exp(beta·x))/beta, linear where beta·x > threshold (PyTorch's defaults: beta 1, threshold 20).
+template <class T> Tensor<T> softplus(const Tensor<T>& x, double beta = 1.0, double threshold = 20.0) {
+  return detail::unary_op(x, functors::Softplus{beta, threshold});
+}
 
 }  // namespace tg
