@@ -251,7 +251,7 @@ TEST_CASE("to(device): in place on CPU, a clear error for a device without its b
   model->to(tg::kCPU);
   REQUIRE(model->fc1->weight.impl() == weight_impl);
   REQUIRE(model->fc1->weight.tolist() == before);
-  if (tg::detail::cuda_backend_slot() == nullptr) {
+  if (tg::detail::device_runtime_slot() == nullptr) {
     const std::string msg = error_of([&] { model->to(tg::kCUDA); });
     REQUIRE(msg.find("cuda:0") != std::string::npos);
     REQUIRE(msg.find("without the CUDA backend") != std::string::npos);

@@ -2,7 +2,7 @@
 /// tensorgrad's CUDA backend. A program gets it by compiling ONE translation unit as CUDA (a .cu file, with
 /// -DTENSORGRAD_CUDA=ON) that includes this header: that unit compiles the kernels and registers the backend
 /// before main. Every other file, compiled by any C++ compiler, then uses the GPU through the device tag and the
-/// tg::cuda functions of core/storage.hpp (is_available, device_count, synchronize, memory_stats, empty_cache):
+/// tg::cuda functions of core/cuda_runtime.hpp (is_available, device_count, synchronize, memory_stats, empty_cache):
 ///
 ///   // cuda_backend.cu — the whole file
 ///   #include <tensorgrad/cuda.hpp>
@@ -17,7 +17,7 @@
 #else
 
 #include "backend/cuda/cuda_backend.cuh"
-#include "core/storage.hpp"
+#include "core/cuda_runtime.hpp"
 
 namespace tg {
 namespace cuda {
@@ -30,11 +30,11 @@ inline backend::cuda::CudaBackend& instance() {
   return *backend;
 }
 
-/// Puts the backend into the seam's slot (core/storage.hpp), where tg::cuda::device_count() and every op on a
+/// Puts the backend into the device slot (core/device_runtime.hpp), where tg::cuda::device_count() and every op on a
 /// CUDA tensor find it. Runs as the initializer of `registered`, so the backend is in place before main in any
 /// program with a translation unit that includes this header.
 inline bool register_backend() {
-  tg::detail::cuda_backend_slot() = &instance();
+  tg::detail::device_runtime_slot() = &instance();
   return true;
 }
 inline const bool registered = register_backend();

@@ -1,6 +1,8 @@
 #pragma once
 /// Tensors, ops and autograd without nn/optim/data/io: the core of tensorgrad.
 #include "core/creation.hpp"
+#include "core/cuda_runtime.hpp"
+#include "core/grad_mode.hpp"
 #include "core/print.hpp"
 #include "core/random.hpp"
 #include "core/range.hpp"

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "../ops/binary.hpp"
-#include "../ops/inplace.hpp"
+#include "../backend/kernels.hpp"
+#include "../core/creation.hpp"
 #include "anomaly_mode.hpp"
 #include "function.hpp"
 
@@ -20,10 +20,22 @@ inline std::uint64_t next_epoch() {
   return ++epoch;
 }
 
-/// g added to acc (a fresh tensor; neither argument is modified). Dispatches on dtype.
+/// Calls f(T{}) with the gradient's element type (gradients are float32 or float64).
+template <class F> void with_grad_dtype(Dtype dtype, F&& f) {
+  if (dtype == Dtype::Float32) f(float{});
+  else f(double{});
+}
+
+/// g added to acc (a fresh tensor; neither argument is modified). Gradients carry no history, so this is a
+/// kernel call, not an op.
 inline ImplPtr add_grads(const ImplPtr& acc, const ImplPtr& g) {
-  if (acc->dtype == Dtype::Float32) return add(Tensor<float>(acc), Tensor<float>(g)).impl();
-  return add(Tensor<double>(acc), Tensor<double>(g)).impl();
+  ImplPtr out;
+  with_grad_dtype(acc->dtype, [&](auto tag) {
+    using T = decltype(tag);
+    out = empty<T>(acc->sizes, acc->device()).impl();
+    kernels::binary<T, T>("AccumulateGrad", functors::Add{}, *acc, *g, *out);
+  });
+  return out;
 }
 
 /// True when nothing else can see g's buffer: this is the only handle, it owns its whole storage and is dense.
@@ -40,13 +52,16 @@ inline void accumulate(detail::TensorImpl& t, ImplPtr g) {
     t.grad = std::move(g);
     return;
   }
-  if (t.dtype == Dtype::Float32) {
-    if (!t.grad) t.grad = clone(Tensor<float>(g)).impl();
-    else { Tensor<float> acc(t.grad); add_(acc, Tensor<float>(g)); }
-  } else {
-    if (!t.grad) t.grad = clone(Tensor<double>(g)).impl();
-    else { Tensor<double> acc(t.grad); add_(acc, Tensor<double>(g)); }
-  }
+  with_grad_dtype(t.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    if (!t.grad) {
+      t.grad = empty<T>(g->sizes, g->device()).impl();
+      kernels::copy<T>(*t.grad, *g);
+    } else {
+      kernels::update<T>("AccumulateGrad", backend::UpdateOp::Axpy, *t.grad, *g, 1.0);
+      t.grad->storage->bump_version();  // an in-place write, as add_ would count it
+    }
+  });
 }
 
 /// The buffers one backward() needs, kept per thread so a steady-state backward allocates nothing (issue 5). A
@@ -178,19 +193,5 @@ inline void backward(const ImplPtr& root, const ImplPtr& grad, bool retain_graph
 }
 
 }  // namespace autograd
-
-template <class T>
-void Tensor<T>::backward(const Tensor<T>& gradient, bool retain_graph, bool create_graph) const {
-  static_assert(is_floating_v<T>, "backward: only floating point tensors have gradients");
-  TG_CHECK(!create_graph, "backward: create_graph=true (higher-order gradients) is not supported");
-  Tensor<T> g = gradient;
-  if (!g.defined()) {
-    TG_CHECK(numel() == 1, "backward: grad can be implicitly created only for scalar outputs; got shape ", sizes(),
-             ", pass a gradient of that shape");
-    g = ones<T>(sizes(), device());
-  }
-  TG_CHECK(g.device() == device(), "backward: gradient is on ", g.device(), " but the tensor is on ", device());
-  autograd::backward(impl(), g.impl(), retain_graph);
-}
 
 }  // namespace tg

@@ -14,6 +14,7 @@
 
 #include "../core/tensor.hpp"
 #include "anomaly_mode.hpp"
+#include "node.hpp"
 
 namespace tg {
 namespace autograd {

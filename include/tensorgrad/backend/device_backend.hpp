@@ -16,6 +16,7 @@
 #include <cstdint>
 
 #include "../core/device.hpp"
+#include "../core/device_runtime.hpp"
 #include "../core/dtype.hpp"
 #include "op_list.hpp"
 
@@ -25,32 +26,8 @@ struct TensorImpl;
 }
 namespace backend {
 
-/// Counters of a device's caching allocator (all devices of the backend together).
-struct AllocatorStats {
-  std::int64_t num_cuda_malloc = 0;  ///< cudaMalloc calls so far
-  std::int64_t num_cuda_free = 0;    ///< cudaFree calls so far (only empty_cache and out-of-memory retries free)
-  std::int64_t bytes_in_use = 0;     ///< bytes of blocks handed out and not yet returned (size-class rounded)
-  std::int64_t bytes_cached = 0;     ///< bytes of blocks held in the free lists
-};
-
-struct DeviceBackend {
-  virtual ~DeviceBackend() = default;
-
-  // ---- runtime ------------------------------------------------------------------------------------------
-  /// Number of usable devices of this backend's kind (0 without a GPU or a usable driver; never throws).
-  virtual int device_count() = 0;
-  /// Waits until every queued kernel and copy on device `index` has finished.
-  virtual void synchronize(int index) = 0;
-  virtual AllocatorStats memory_stats() = 0;
-  /// Returns the caching allocator's unused blocks to the driver.
-  virtual void empty_cache() = 0;
-
-  // ---- memory -----------------------------------------------------------------------------------
-  virtual void* allocate(std::size_t nbytes, int index) = 0;
-  virtual void deallocate(void* p, std::size_t nbytes, int index) = 0;
-  /// Copies nbytes between host and device or within the device (one of the two is this backend's device).
-  virtual void copy(void* dst, Device dst_dev, const void* src, Device src_dev, std::size_t nbytes) = 0;
-
+/// A device's kernels, on top of its memory and runtime (core/device_runtime.hpp).
+struct DeviceBackend : DeviceRuntime {
   // ---- elementwise --------------------------------------------------------------------------------
   /// out = op(x).
   virtual void unary(UnaryOp op, OpParams p, const detail::TensorImpl& x, detail::TensorImpl& out) = 0;
@@ -61,8 +38,6 @@ struct DeviceBackend {
   virtual void binary(BinaryOp op, const detail::TensorImpl& a, const detail::TensorImpl& b, detail::TensorImpl& out) = 0;
   /// x = f(x, b) in place on a strided view x, with b broadcast to x's shape (alpha is used by Axpy).
   virtual void update(UpdateOp op, detail::TensorImpl& x, const detail::TensorImpl& b, double alpha) = 0;
-  /// x = value everywhere (x may be any strided view, any dtype including int64).
-  virtual void fill(detail::TensorImpl& x, double value) = 0;
   /// out = static_cast<out dtype>(x) (float32/float64/int64 in any combination).
   virtual void cast(const detail::TensorImpl& x, detail::TensorImpl& out) = 0;
 
@@ -176,4 +151,12 @@ struct DeviceBackend {
 };
 
 }  // namespace backend
+
+namespace detail {
+/// The kernels of device `d`: the registered runtime is always a whole DeviceBackend (the only way to register
+/// one is tg::cuda's registration of its backend).
+inline backend::DeviceBackend& backend_for(Device d, const char* op) {
+  return static_cast<backend::DeviceBackend&>(runtime_for(d, op));
+}
+}  // namespace detail
 }  // namespace tg

@@ -14,7 +14,7 @@ template <class T> void upload(const Tensor<T>& dst, const T* src) {
   const std::size_t nbytes = static_cast<std::size_t>(dst.numel()) * sizeof(T);
   if (nbytes == 0) return;
   if (impl.device().is_cpu()) std::copy(src, src + dst.numel(), impl.template data<T>());
-  else backend_for(impl.device(), "upload").copy(impl.template data<T>(), impl.device(), src, kCPU, nbytes);
+  else runtime_for(impl.device(), "upload").copy(impl.template data<T>(), impl.device(), src, kCPU, nbytes);
 }
 }  // namespace detail
 
@@ -27,7 +27,7 @@ template <class T = float> Tensor<T> empty(const Shape& shape, Device device = k
 template <class T = float> Tensor<T> full(const Shape& shape, T value, Device device = kCPU) {
   Tensor<T> t = empty<T>(shape, device);
   if (device.is_cpu()) std::fill_n(t.impl()->template data<T>(), t.numel(), value);
-  else detail::backend_for(device, "full").fill(*t.impl(), static_cast<double>(value));
+  else detail::runtime_for(device, "full").fill(*t.impl(), static_cast<double>(value));
   return t;
 }
 template <class T = float> Tensor<T> zeros(const Shape& shape, Device device = kCPU) { return full<T>(shape, T(0), device); }

@@ -215,7 +215,7 @@ template <class T> std::string to_string(const Tensor<T>& t) {
     const T* base = static_cast<const T*>(impl.storage->data());
     if (!t.device().is_cpu()) {
       host.resize(impl.storage->nbytes() / sizeof(T));
-      detail::backend_for(t.device(), "print").copy(host.data(), kCPU, base, t.device(), impl.storage->nbytes());
+      detail::runtime_for(t.device(), "print").copy(host.data(), kCPU, base, t.device(), impl.storage->nbytes());
       base = host.data();
     }
     const detail::PrintView<T> view{base, impl.sizes.begin(), impl.strides.begin(), t.dim(), impl.offset};

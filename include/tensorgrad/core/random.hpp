@@ -80,18 +80,6 @@ template <class T, class F> void fill_random(Tensor<T>& t, F f) {
 }
 }  // namespace detail
 
-// ---- in-place fills (Tensor members, as tensor.uniform_() in PyTorch; nn::init builds on them) -----
-template <class T> Tensor<T>& Tensor<T>::uniform_(double from, double to, Generator& gen) {
-  detail::fill_random(*this, [&] { return static_cast<T>(from + (to - from) * gen.uniform()); });
-  return *this;
-}
-template <class T> Tensor<T>& Tensor<T>::uniform_(double from, double to) { return uniform_(from, to, default_generator()); }
-template <class T> Tensor<T>& Tensor<T>::normal_(double mean, double std, Generator& gen) {
-  detail::fill_random(*this, [&] { return static_cast<T>(mean + std * gen.normal()); });
-  return *this;
-}
-template <class T> Tensor<T>& Tensor<T>::normal_(double mean, double std) { return normal_(mean, std, default_generator()); }
-
 // ---- factories -----------------------------------------------------------------------------------
 /// Uniform on [0, 1).
 template <class T = float> Tensor<T> rand(const Shape& shape, Generator& gen = default_generator(), Device device = kCPU) {

@@ -9,27 +9,13 @@
 #include <unordered_map>
 #include <vector>
 
-#include "../backend/device_backend.hpp"
 #include "device.hpp"
+#include "device_runtime.hpp"
 #include "error.hpp"
 #include "pool.hpp"
 
 namespace tg {
 namespace detail {
-
-/// The registered non-CPU backend (the CUDA headers fill it; see backend/device_backend.hpp).
-inline backend::DeviceBackend*& cuda_backend_slot() {
-  static backend::DeviceBackend* backend = nullptr;
-  return backend;
-}
-
-inline backend::DeviceBackend& backend_for(Device d, const char* op) {
-  backend::DeviceBackend* b = cuda_backend_slot();
-  TG_CHECK(b != nullptr, op, ": device ", d,
-           " requested, but this program was built without the CUDA backend (configure with "
-           "-DTENSORGRAD_CUDA=ON and include <tensorgrad/cuda.hpp>)");
-  return *b;
-}
 
 /// The CPU caching allocator. Freed buffers are kept in free lists keyed by their (64-byte rounded) size and
 /// handed out again, so a training loop that allocates the same shapes every step stops calling malloc after
@@ -103,11 +89,11 @@ class CpuAllocator {
 class Storage {
  public:
   Storage(std::size_t nbytes, Device device) : nbytes_(nbytes), device_(device) {
-    data_ = device.is_cpu() ? CpuAllocator::instance().allocate(nbytes) : backend_for(device, "allocate").allocate(nbytes, device.index);
+    data_ = device.is_cpu() ? CpuAllocator::instance().allocate(nbytes) : runtime_for(device, "allocate").allocate(nbytes, device.index);
   }
   ~Storage() {
     if (device_.is_cpu()) CpuAllocator::instance().deallocate(data_, nbytes_);
-    else if (data_) cuda_backend_slot()->deallocate(data_, nbytes_, device_.index);
+    else if (data_) device_runtime_slot()->deallocate(data_, nbytes_, device_.index);
   }
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -133,28 +119,5 @@ class Storage {
 /// Returns the CPU allocator's cached buffers to the system (as torch.cuda.empty_cache does for the GPU).
 inline void empty_cache() { detail::CpuAllocator::instance().empty_cache(); }
 
-namespace cuda {
-// The CUDA runtime functions, as torch.cuda's. They live here, behind the device seam, so that code calling them
-// compiles with any compiler: only one CUDA translation unit per program (one that includes <tensorgrad/cuda.hpp>)
-// compiles the kernels and registers the backend, before main.
-
-/// Number of usable CUDA devices, as torch.cuda.device_count(): 0 without a GPU or driver, and 0 in a program
-/// built without the CUDA backend.
-inline int device_count() {
-  backend::DeviceBackend* b = detail::cuda_backend_slot();
-  return b ? b->device_count() : 0;
-}
-/// True when at least one CUDA device can be used, as torch.cuda.is_available(). The seeds' idiom:
-///   const tg::Device device = tg::cuda::is_available() ? tg::kCUDA : tg::kCPU;
-inline bool is_available() { return device_count() > 0; }
-/// Waits until every queued kernel and copy on cuda:index has finished, as torch.cuda.synchronize().
-inline void synchronize(int index = 0) {
-  detail::backend_for(Device(DeviceType::CUDA, index), "cuda::synchronize").synchronize(index);
-}
-/// Counters of the CUDA caching allocator (cudaMalloc/cudaFree calls, bytes in use and cached).
-inline backend::AllocatorStats memory_stats() { return detail::backend_for(kCUDA, "cuda::memory_stats").memory_stats(); }
-/// Releases every cached, unused GPU block back to the driver, as torch.cuda.empty_cache().
-inline void empty_cache() { detail::backend_for(kCUDA, "cuda::empty_cache").empty_cache(); }
-}  // namespace cuda
 
 }  // namespace tg

@@ -1,17 +1,16 @@
 #pragma once
 /// Tensor<T>: a typed handle (shared ownership) to a TensorImpl. Copies alias, as in PyTorch.
 ///
-/// Member functions forward to the free functions of the ops layer (declared in ops/fwd.hpp, defined in
-/// ops/*.hpp); include <tensorgrad/tensor.hpp> or <tensorgrad/tensorgrad.hpp> to use them.
+/// This header defines the members that need only the core (metadata, element access, detach); every other
+/// member forwards to the ops layer and is defined, all in one place, in ops/tensor_methods.hpp. Include
+/// <tensorgrad/tensor.hpp> or <tensorgrad/tensorgrad.hpp> to use them.
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "../autograd/grad_mode.hpp"
-#include "../autograd/node.hpp"
-#include "../ops/fwd.hpp"
+#include "grad_mode.hpp"
 #include "tensor_impl.hpp"
 
 namespace tg {
@@ -86,16 +85,9 @@ class Tensor {
   Tensor grad() const { return Tensor(checked().grad); }
   void set_grad(const Tensor& g) const { checked().grad = g.impl_; }
   /// Name of the op that produced this tensor (PyTorch's grad_fn), empty for leaves.
-  std::string grad_fn_name() const { return impl_ && impl_->grad_fn ? impl_->grad_fn->name() : ""; }
+  std::string grad_fn_name() const;
   /// Keeps .grad() for a non-leaf after backward.
-  Tensor& retain_grad() {
-    TG_CHECK(requires_grad(), "retain_grad: can't retain_grad on a tensor that has requires_grad=false");
-    if (!is_leaf()) {
-      impl_->retains_grad = true;
-      impl_->grad_fn->retained_output = impl_;
-    }
-    return *this;
-  }
+  Tensor& retain_grad();
   bool retains_grad() const { return checked().retains_grad; }
   /// Back-propagates from this tensor; a non-scalar root needs an explicit gradient of its shape.
   void backward(const Tensor& gradient = Tensor(), bool retain_graph = false, bool create_graph = false) const;
@@ -112,94 +104,84 @@ class Tensor {
   }
 
   // ---- views and copies (zero-copy where PyTorch's are) -------------------------------------------
-  Tensor view(const Shape& shape) const { return tg::view(*this, shape); }
-  Tensor reshape(const Shape& shape) const { return tg::reshape(*this, shape); }
-  Tensor transpose(std::int64_t d0, std::int64_t d1) const { return tg::transpose(*this, d0, d1); }
-  Tensor t() const { return tg::t(*this); }
-  Tensor permute(const Shape& dims) const { return tg::permute(*this, dims); }
-  Tensor unsqueeze(std::int64_t dim) const { return tg::unsqueeze(*this, dim); }
-  Tensor squeeze() const { return tg::squeeze(*this); }
-  Tensor squeeze(std::int64_t dim) const { return tg::squeeze(*this, dim); }
-  Tensor flatten(std::int64_t start_dim = 0, std::int64_t end_dim = -1) const {
-    return tg::flatten(*this, start_dim, end_dim);
-  }
-  Tensor expand(const Shape& shape) const { return tg::expand(*this, shape); }
-  Tensor expand_as(const Tensor& other) const { return tg::expand(*this, other.sizes()); }
-  Tensor slice(std::int64_t dim, std::int64_t start, std::int64_t end, std::int64_t step = 1) const {
-    return tg::slice(*this, dim, start, end, step);
-  }
-  Tensor narrow(std::int64_t dim, std::int64_t start, std::int64_t length) const {
-    return tg::slice(*this, dim, start, start + length, 1);
-  }
-  Tensor select(std::int64_t dim, std::int64_t index) const { return tg::select(*this, dim, index); }
-  Tensor operator[](std::int64_t index) const { return tg::select(*this, 0, index); }
-  Tensor contiguous() const { return is_contiguous() ? *this : tg::clone(*this); }
-  Tensor clone() const { return tg::clone(*this); }
-  template <class U> Tensor<U> to() const { return tg::to<U>(*this); }
-  Tensor to(Device device) const { return tg::to_device(*this, device); }
-  Tensor cpu() const { return to(kCPU); }
-  Tensor cuda() const { return to(kCUDA); }
+  Tensor view(const Shape& shape) const;
+  Tensor reshape(const Shape& shape) const;
+  Tensor transpose(std::int64_t d0, std::int64_t d1) const;
+  Tensor t() const;
+  Tensor permute(const Shape& dims) const;
+  Tensor unsqueeze(std::int64_t dim) const;
+  Tensor squeeze() const;
+  Tensor squeeze(std::int64_t dim) const;
+  Tensor flatten(std::int64_t start_dim = 0, std::int64_t end_dim = -1) const;
+  Tensor expand(const Shape& shape) const;
+  Tensor expand_as(const Tensor& other) const;
+  Tensor slice(std::int64_t dim, std::int64_t start, std::int64_t end, std::int64_t step = 1) const;
+  Tensor narrow(std::int64_t dim, std::int64_t start, std::int64_t length) const;
+  Tensor select(std::int64_t dim, std::int64_t index) const;
+  Tensor operator[](std::int64_t index) const;
+  Tensor contiguous() const;
+  Tensor clone() const;
+  template <class U> Tensor<U> to() const;
+  Tensor to(Device device) const;
+  Tensor cpu() const;
+  Tensor cuda() const;
 
   // ---- math (see the free functions for documentation) ------------------------------------------
-  Tensor neg() const { return tg::neg(*this); }
-  Tensor exp() const { return tg::exp(*this); }
-  Tensor log() const { return tg::log(*this); }
-  Tensor sqrt() const { return tg::sqrt(*this); }
-  Tensor abs() const { return tg::abs(*this); }
-  Tensor relu() const { return tg::relu(*this); }
-  Tensor sigmoid() const { return tg::sigmoid(*this); }
-  Tensor tanh() const { return tg::tanh(*this); }
-  Tensor pow(double exponent) const { return tg::pow(*this, exponent); }
-  Tensor pow(const Tensor& exponent) const { return tg::pow(*this, exponent); }
-  Tensor clamp(double min, double max) const { return tg::clamp(*this, min, max); }
-  Tensor clamp_min(double min) const { return tg::clamp_min(*this, min); }
-  Tensor clamp_max(double max) const { return tg::clamp_max(*this, max); }
-  Tensor add(const Tensor& other) const { return tg::add(*this, other); }
-  Tensor sub(const Tensor& other) const { return tg::sub(*this, other); }
-  Tensor mul(const Tensor& other) const { return tg::mul(*this, other); }
-  Tensor div(const Tensor& other) const { return tg::div(*this, other); }
-  Tensor matmul(const Tensor& other) const { return tg::matmul(*this, other); }
-  Tensor mm(const Tensor& other) const { return tg::mm(*this, other); }
+  Tensor neg() const;
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor sqrt() const;
+  Tensor abs() const;
+  Tensor relu() const;
+  Tensor sigmoid() const;
+  Tensor tanh() const;
+  Tensor pow(double exponent) const;
+  Tensor pow(const Tensor& exponent) const;
+  Tensor clamp(double min, double max) const;
+  Tensor clamp_min(double min) const;
+  Tensor clamp_max(double max) const;
+  Tensor add(const Tensor& other) const;
+  Tensor sub(const Tensor& other) const;
+  Tensor mul(const Tensor& other) const;
+  Tensor div(const Tensor& other) const;
+  Tensor matmul(const Tensor& other) const;
+  Tensor mm(const Tensor& other) const;
 
-  Tensor sum() const { return tg::sum(*this); }
-  Tensor sum(std::int64_t dim, bool keepdim = false) const { return tg::sum(*this, dim, keepdim); }
-  Tensor mean() const { return tg::mean(*this); }
-  Tensor mean(std::int64_t dim, bool keepdim = false) const { return tg::mean(*this, dim, keepdim); }
-  Tensor max() const { return tg::max(*this); }
-  Tensor max(std::int64_t dim, bool keepdim = false) const { return tg::max(*this, dim, keepdim); }
-  Tensor min() const { return tg::min(*this); }
-  Tensor min(std::int64_t dim, bool keepdim = false) const { return tg::min(*this, dim, keepdim); }
-  Tensor<std::int64_t> argmax() const { return tg::argmax(*this); }
-  Tensor<std::int64_t> argmax(std::int64_t dim, bool keepdim = false) const { return tg::argmax(*this, dim, keepdim); }
-  Tensor<std::int64_t> argmin() const { return tg::argmin(*this); }
-  Tensor<std::int64_t> argmin(std::int64_t dim, bool keepdim = false) const { return tg::argmin(*this, dim, keepdim); }
-  Tensor var(bool unbiased = true) const { return tg::var(*this, unbiased); }
-  Tensor var(std::int64_t dim, bool unbiased = true, bool keepdim = false) const {
-    return tg::var(*this, dim, unbiased, keepdim);
-  }
+  Tensor sum() const;
+  Tensor sum(std::int64_t dim, bool keepdim = false) const;
+  Tensor mean() const;
+  Tensor mean(std::int64_t dim, bool keepdim = false) const;
+  Tensor max() const;
+  Tensor max(std::int64_t dim, bool keepdim = false) const;
+  Tensor min() const;
+  Tensor min(std::int64_t dim, bool keepdim = false) const;
+  Tensor<std::int64_t> argmax() const;
+  Tensor<std::int64_t> argmax(std::int64_t dim, bool keepdim = false) const;
+  Tensor<std::int64_t> argmin() const;
+  Tensor<std::int64_t> argmin(std::int64_t dim, bool keepdim = false) const;
+  Tensor var(bool unbiased = true) const;
+  Tensor var(std::int64_t dim, bool unbiased = true, bool keepdim = false) const;
   // int overloads: `x.var(0)` must pick the dim form, not convert 0 to `bool unbiased`.
-  Tensor var(int dim, bool unbiased = true, bool keepdim = false) const { return tg::var(*this, std::int64_t{dim}, unbiased, keepdim); }
-  Tensor std(bool unbiased = true) const { return tg::std(*this, unbiased); }
-  Tensor std(int dim, bool unbiased = true, bool keepdim = false) const { return tg::std(*this, std::int64_t{dim}, unbiased, keepdim); }
-  Tensor std(std::int64_t dim, bool unbiased = true, bool keepdim = false) const {
-    return tg::std(*this, dim, unbiased, keepdim);
-  }
-  Tensor softmax(std::int64_t dim) const { return tg::softmax(*this, dim); }
-  Tensor log_softmax(std::int64_t dim) const { return tg::log_softmax(*this, dim); }
+  Tensor var(int dim, bool unbiased = true, bool keepdim = false) const;
+  Tensor std(bool unbiased = true) const;
+  Tensor std(int dim, bool unbiased = true, bool keepdim = false) const;
+  Tensor std(std::int64_t dim, bool unbiased = true, bool keepdim = false) const;
+  Tensor softmax(std::int64_t dim) const;
+  Tensor log_softmax(std::int64_t dim) const;
 
   // ---- in place (bump the version counter; refused on leaves that require grad) -------------------
-  Tensor& add_(const Tensor& other, double alpha = 1) { return tg::add_(*this, other, alpha); }
-  Tensor& sub_(const Tensor& other) { return tg::add_(*this, other, -1.0); }
-  Tensor& mul_(const Tensor& other) { return tg::mul_(*this, other); }
-  Tensor& div_(const Tensor& other) { return tg::div_(*this, other); }
-  Tensor& add_(double value) { return tg::add_scalar_(*this, value); }
-  Tensor& sub_(double value) { return tg::add_scalar_(*this, -value); }
-  Tensor& mul_(double value) { return tg::mul_scalar_(*this, value); }
-  Tensor& div_(double value) { return tg::mul_scalar_(*this, 1.0 / value); }
-  Tensor& zero_() { return tg::fill_(*this, 0.0); }
-  Tensor& fill_(double value) { return tg::fill_(*this, value); }
-  Tensor& copy_(const Tensor& src) { return tg::copy_(*this, src); }
-  Tensor& clamp_(double min, double max) { return tg::clamp_(*this, min, max); }
+  Tensor& add_(const Tensor& other, double alpha = 1);
+  Tensor& sub_(const Tensor& other);
+  Tensor& mul_(const Tensor& other);
+  Tensor& div_(const Tensor& other);
+  Tensor& add_(double value);
+  Tensor& sub_(double value);
+  Tensor& mul_(double value);
+  Tensor& div_(double value);
+  Tensor& zero_();
+  Tensor& fill_(double value);
+  Tensor& copy_(const Tensor& src);
+  Tensor& clamp_(double min, double max);
   /// Fills with U(from, to) / N(mean, std) draws from the default generator or `gen` (core/random.hpp).
   Tensor& uniform_(double from = 0, double to = 1);
   Tensor& uniform_(double from, double to, Generator& gen);

@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "../autograd/function.hpp"
+#include "fwd.hpp"
 #include "../backend/kernels.hpp"
 #include "../core/creation.hpp"
 #include "sum_to.hpp"

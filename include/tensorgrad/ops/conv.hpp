@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "../autograd/function.hpp"
+#include "fwd.hpp"
 #include "../backend/cpu/gemm.hpp"
 #include "reduce.hpp"
 #include "view.hpp"

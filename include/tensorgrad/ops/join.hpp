@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "../autograd/function.hpp"
+#include "fwd.hpp"
 #include "../backend/kernels.hpp"
 #include "../core/creation.hpp"
 #include "view.hpp"

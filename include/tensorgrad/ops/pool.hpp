@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "../autograd/function.hpp"
+#include "fwd.hpp"
 #include "../core/creation.hpp"
 #include "../backend/kernels.hpp"
 #include "window.hpp"

@@ -2,6 +2,7 @@
 /// Elementwise unary ops: one generic recorder (unary_op) and one line per op; the scalar math is the functors
 /// of backend/functors.hpp.
 #include "../autograd/function.hpp"
+#include "fwd.hpp"
 #include "../backend/kernels.hpp"
 #include "../core/creation.hpp"
 
