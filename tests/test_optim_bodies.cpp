@@ -1,4 +1,4 @@
-// Issue 6, item 3/4: the optimizer step of the CUDA backend, run on the host. The CUDA kernel
+// The optimizer step of the CUDA backend, run on the host. The CUDA kernel
 // (backend/cuda/optim.cuh) is a thin launch of backend/bodies/optim.hpp: the optimizer describes its step
 // (device_step), the slots are packed by for_each_optim_pack, and every block runs OptimPack::run_block. Here the
 // same description, packing and run_block calls drive plain host loops over std::vector mirrors of the

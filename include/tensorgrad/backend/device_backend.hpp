@@ -72,10 +72,8 @@ struct DeviceBackend : DeviceRuntime {
                        const detail::TensorImpl& index, detail::TensorImpl& out) = 0;
 
   // ---- losses --------------------------------------------------------------------------------------------
-  /// The pointwise losses of nn/functional_loss.hpp; backend/bodies/loss.hpp maps each id to its functor.
-  enum class LossOp : std::uint8_t {
-    Squared, Absolute, SmoothL1, Huber, BinaryCrossEntropy, BinaryCrossEntropyWithLogits
-  };
+  /// The pointwise losses of nn/functional_loss.hpp, by their id in the loss list (backend/op_list.hpp);
+  /// backend/bodies/loss.hpp maps each id to its functor.
   /// out = w·f(x, y, a) elementwise for the loss f with parameter `param` (SmoothL1's beta, Huber's delta). x, y and
   /// out share one shape; w and a (BCEWithLogits' pos_weight) broadcast to it, nullptr meaning all ones.
   /// BinaryCrossEntropy throws tg::Error naming binary_cross_entropy and the first x outside [0, 1].

@@ -49,17 +49,29 @@
   X(PowGradBase, tg::detail::binary_forward("pow", x, b, f))                          \
   X(PowGradExponent, tg::detail::binary_forward("pow", x, b, f))
 
+/// The pointwise losses: X(Functor of tg::backend::bodies (backend/bodies/loss.hpp), public call), the public call
+/// in the input x, the target y, the elementwise weight w, pos_weight a and the functor f, reduction "none".
+#define TG_POINTWISE_LOSSES(X)                                                                 \
+  X(Squared, tg::nn::functional::mse_loss(x, y, "none") * w)                                   \
+  X(Absolute, tg::nn::functional::l1_loss(x, y, "none") * w)                                   \
+  X(SmoothL1, tg::nn::functional::smooth_l1_loss(x, y, "none", f.beta) * w)                    \
+  X(Huber, tg::nn::functional::huber_loss(x, y, "none", f.delta) * w)                          \
+  X(BinaryCrossEntropy, tg::nn::functional::binary_cross_entropy(x, y, w, "none"))             \
+  X(BinaryCrossEntropyWithLogits, tg::nn::functional::binary_cross_entropy_with_logits(x, y, w, "none", a))
+
 namespace tg {
 namespace backend {
 
 #define TG_OP_ENUMERATOR(F, call) F,
 enum class UnaryOp : std::uint8_t { TG_UNARY_OPS(TG_OP_ENUMERATOR) };
 enum class BinaryOp : std::uint8_t { TG_BINARY_OPS(TG_OP_ENUMERATOR) };
+enum class LossOp : std::uint8_t { TG_POINTWISE_LOSSES(TG_OP_ENUMERATOR) };
 #undef TG_OP_ENUMERATOR
 
 #define TG_OP_COUNT(F, call) +1
 constexpr int kNumUnaryOps = 0 TG_UNARY_OPS(TG_OP_COUNT);
 constexpr int kNumBinaryOps = 0 TG_BINARY_OPS(TG_OP_COUNT);
+constexpr int kNumLossOps = 0 TG_POINTWISE_LOSSES(TG_OP_COUNT);
 #undef TG_OP_COUNT
 
 /// In-place updates x = f(x, b): Copy (x = b), Axpy (x = x + alpha·b), Mul (x = x·b), Div (x = x/b).

@@ -78,7 +78,7 @@ Tensor<T> pointwise_loss(const char* name, const char* op, const Tensor<T>& inpu
   const std::int64_t n = input.numel();
   Tensor<T> out = empty<T>(input.sizes(), input.device());
   if (be) {
-    be->pointwise_loss(F::id, f.param(), *x.impl(), *y.impl(), impl_or_null(w), impl_or_null(a), *out.impl());
+    be->pointwise_loss(backend::bodies::loss_id<F>, f.param(), *x.impl(), *y.impl(), impl_or_null(w), impl_or_null(a), *out.impl());
   } else {
     const T *px = x.impl()->template data<T>(), *py = y.impl()->template data<T>();
     const T *pw = data_or_null(w), *pa = data_or_null(a);
@@ -98,7 +98,7 @@ Tensor<T> pointwise_loss(const char* name, const char* op, const Tensor<T>& inpu
                          if (!gi.needs(k)) continue;
                          Tensor<T> d = empty<T>(g.sizes(), g.device());
                          if (auto* be = tg::detail::device_backend(name, {gc.impl().get(), &xi, &yi})) {
-                           be->pointwise_loss_backward(F::id, f.param(), k == 1, *gc.impl(), xi, yi, impl_or_null(w),
+                           be->pointwise_loss_backward(backend::bodies::loss_id<F>, f.param(), k == 1, *gc.impl(), xi, yi, impl_or_null(w),
                                                        impl_or_null(a), *d.impl());
                          } else {
                            const T* pg = gc.impl()->template data<T>();

@@ -12,6 +12,7 @@
 /// k, k + 32, ... and combines the 32 partial results.
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #include "../../core/error.hpp"
 #include "../functors.hpp"
@@ -20,8 +21,6 @@
 namespace tg {
 namespace backend {
 namespace bodies {
-
-using LossOp = DeviceBackend::LossOp;
 
 // ---- pointwise losses --------------------------------------------------------------------------------------
 
@@ -33,7 +32,6 @@ template <class T> TG_HOST_DEVICE T sign(T v) { return v > T(0) ? T(1) : (v < T(
 
 /// (x − y)².
 struct Squared {
-  static constexpr LossOp id = LossOp::Squared;
   double param() const { return 0; }
   template <class T> TG_HOST_DEVICE T value(T x, T y, T) const { return (x - y) * (x - y); }
   template <class T> TG_HOST_DEVICE T dx(T x, T y, T) const { return T(2) * (x - y); }
@@ -41,7 +39,6 @@ struct Squared {
 };
 /// |x − y|; the gradient at x == y is 0 (as PyTorch).
 struct Absolute {
-  static constexpr LossOp id = LossOp::Absolute;
   double param() const { return 0; }
   template <class T> TG_HOST_DEVICE T value(T x, T y, T) const { return abs_of(x - y); }
   template <class T> TG_HOST_DEVICE T dx(T x, T y, T) const { return sign(x - y); }
@@ -49,7 +46,6 @@ struct Absolute {
 };
 /// 0.5·d²/β where |d| < β, else |d| − 0.5·β (β = 0 is the L1 loss).
 struct SmoothL1 {
-  static constexpr LossOp id = LossOp::SmoothL1;
   double beta;
   double param() const { return beta; }
   template <class T> TG_HOST_DEVICE T value(T x, T y, T) const {
@@ -64,7 +60,6 @@ struct SmoothL1 {
 };
 /// 0.5·d² where |d| < δ, else δ·(|d| − 0.5·δ).
 struct Huber {
-  static constexpr LossOp id = LossOp::Huber;
   double delta;
   double param() const { return delta; }
   template <class T> TG_HOST_DEVICE T value(T x, T y, T) const {
@@ -80,7 +75,6 @@ struct Huber {
 /// −(y·log x + (1 − y)·log(1 − x)) with each log clamped at −100, as PyTorch, so x = 0 or 1 stays finite.
 /// The input gradient (x − y) / max(x·(1 − x), 1e-12) is PyTorch's, finite at x = 0 and 1 too.
 struct BinaryCrossEntropy {
-  static constexpr LossOp id = LossOp::BinaryCrossEntropy;
   double param() const { return 0; }
   template <class T> TG_HOST_DEVICE static T clamped_log(T v) { return larger(std::log(v), T(-100)); }
   template <class T> TG_HOST_DEVICE T value(T x, T y, T) const {
@@ -92,7 +86,6 @@ struct BinaryCrossEntropy {
 /// (1 − y)·x + (1 + (p − 1)·y)·softplus(−x), softplus(−x) = log1p(exp(−|x|)) + max(−x, 0): never overflows
 /// (x = −200, y = 1 gives 200). p is pos_weight (1 without it); with p = 1 it is max(x, 0) − x·y + log1p(exp(−|x|)).
 struct BinaryCrossEntropyWithLogits {
-  static constexpr LossOp id = LossOp::BinaryCrossEntropyWithLogits;
   double param() const { return 0; }
   template <class T> TG_HOST_DEVICE static T softplus_neg(T x) {
     return std::log1p(std::exp(-abs_of(x))) + larger(-x, T(0));
@@ -106,16 +99,26 @@ struct BinaryCrossEntropyWithLogits {
   template <class T> TG_HOST_DEVICE T dy(T x, T, T p) const { return -x + (p - T(1)) * softplus_neg(x); }
 };
 
-/// Calls f(functor) for a loss id of the device seam (param: SmoothL1's beta, Huber's delta), so a backend
-/// instantiates one kernel per loss.
-template <class F> void visit_loss(LossOp loss, double param, F&& f) {
+/// The loss id of a functor, and the functor of a loss id with its parameter restored (SmoothL1's beta,
+/// Huber's delta), generated from the loss list, so a backend instantiates one kernel per loss.
+template <class F> struct loss_id_of;
+#define TG_LOSS_ID(F, call) \
+  template <> struct loss_id_of<F> { static constexpr LossOp value = LossOp::F; };
+TG_POINTWISE_LOSSES(TG_LOSS_ID)
+#undef TG_LOSS_ID
+template <class F> constexpr LossOp loss_id = loss_id_of<F>::value;
+
+template <class F> F loss_from(double param) {
+  if constexpr (std::is_empty_v<F>) return F{};
+  else return F{param};
+}
+
+template <class Fn> void visit_loss(LossOp loss, double param, Fn&& fn) {
   switch (loss) {
-    case LossOp::Squared: return f(Squared{});
-    case LossOp::Absolute: return f(Absolute{});
-    case LossOp::SmoothL1: return f(SmoothL1{param});
-    case LossOp::Huber: return f(Huber{param});
-    case LossOp::BinaryCrossEntropy: return f(BinaryCrossEntropy{});
-    case LossOp::BinaryCrossEntropyWithLogits: return f(BinaryCrossEntropyWithLogits{});
+#define TG_LOSS_CASE(F, call) \
+  case LossOp::F: return fn(loss_from<F>(param));
+    TG_POINTWISE_LOSSES(TG_LOSS_CASE)
+#undef TG_LOSS_CASE
   }
   TG_CHECK(false, "unknown loss id ", static_cast<int>(loss));
 }

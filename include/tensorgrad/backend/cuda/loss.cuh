@@ -28,7 +28,6 @@ namespace backend {
 namespace cuda {
 namespace losses {
 
-using bodies::LossOp;
 
 /// A device slot for the smallest bad index a kernel finds (all ones: none), from the caching allocator.
 class BadIndex {
