@@ -144,7 +144,7 @@ inline int device_count() {
   backend::DeviceBackend* b = detail::cuda_backend_slot();
   return b ? b->device_count() : 0;
 }
-/// True when at least one CUDA device can be used, as torch.cuda.is_available(). The seeds' idiom:
+/// True when at least one CUDA device can be used, as torch.cuda.is_available(). The tutorials' idiom:
 ///   const tg::Device device = tg::cuda::is_available() ? tg::kCUDA : tg::kCPU;
 inline bool is_available() { return device_count() > 0; }
 /// Waits until every queued kernel and copy on cuda:index has finished, as torch.cuda.synchronize().
