@@ -1,5 +1,6 @@
-// tensorgrad's side of the side-by-side benchmark against LibTorch (issue 5). The workloads, arguments and
-// one-line `key=value` output mirror ../shared/bench/libtorch/mlp_reference.cpp exactly, so scripts/bench.sh
+// tensorgrad's side of the side-by-side benchmark against LibTorch. The workloads, arguments and
+// one-line `key=value` output mirror LibTorch's reference program mlp_reference.cpp exactly (scripts/bench.sh
+// builds it from outside the repository), so scripts/bench.sh
 // compares the two as ratios in one run.
 //
 //   bench_mlp mnist-mlp BATCH STEPS     # 784-256-128-10 ReLU MLP, CrossEntropy, Adam(1e-3): one step is
@@ -8,8 +9,8 @@
 //   bench_mlp mnist-cnn BATCH STEPS     # the CNN of examples/mnist_cnn.cpp (no dropout), same step, input
 //                                       # [BATCH, 1, 28, 28]; LibTorch side: benchmarks/libtorch/cnn_reference.cpp
 //   bench_mlp mnist-infer BATCH STEPS   # the same MLP, forward only under NoGradGuard (also us_per_batch=)
-//   bench_mlp xor EPOCHS                # the seed's XORNet: 2-8-1 ReLU, BCEWithLogits, Adam(0.05), full batch
-//   bench_mlp mnist-train DIR EPOCHS    # the seeds' MNISTClassifier (Dropout 0.2) on the IDX files in DIR,
+//   bench_mlp xor EPOCHS                # the tutorial's XORNet: 2-8-1 ReLU, BCEWithLogits, Adam(0.05), full batch
+//   bench_mlp mnist-train DIR EPOCHS    # the tutorial's MNISTClassifier (Dropout 0.2) on the IDX files in DIR,
 //                                       # batch 64, shuffled, last partial batch dropped; prints test accuracy
 //   bench_mlp gemm N                    # raw sgemm rate through tg::matmul (Eigen): the backend's ceiling
 //   ... --threads N                     # CPU threads (tg::set_num_threads); default: the OpenMP default

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch's side of `bench_mlp_cuda mnist-mlp|mnist-infer|xor ... --device cuda` (issue 6), for a machine with a GPU
+"""PyTorch's side of `bench_mlp_cuda mnist-mlp|mnist-infer|xor ... --device cuda`, for a machine with a GPU
 and PyTorch: the same model (784-256-128-10 ReLU MLP; the XOR net 2-8-1), loss (cross-entropy; BCE with logits),
 optimizer (Adam 1e-3; 0.05), 16 random batches cycled after 5 warm-up steps, and the same one-line key=value output,
 so scripts/cuda_gpu_check.sh prints the two side by side.

@@ -1,4 +1,4 @@
-# The CUDA backend (issue 6), included by the top-level CMakeLists.txt when TENSORGRAD_CUDA=ON, after the
+# The CUDA backend, included by the top-level CMakeLists.txt when TENSORGRAD_CUDA=ON, after the
 # `tensorgrad` target exists. The library stays header-only: consumers include <tensorgrad/cuda.hpp> from a
 # translation unit compiled as CUDA, and get the CUDA runtime and cuBLAS through the interface target.
 

@@ -1,4 +1,4 @@
-// Autograd from the seeds: dy/dx of y = x² at 3, then the "from scratch" network (no torch.nn): three
+// Autograd as the tutorials introduce it: dy/dx of y = x² at 3, then the "from scratch" network (no torch.nn): three
 // hand-made layers trained with plain gradient descent to map x to (2x, 3x).
 #include <iostream>
 #include <tensorgrad/tensorgrad.hpp>

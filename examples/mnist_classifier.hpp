@@ -1,5 +1,6 @@
 #pragma once
-// The tutorials' MNISTClassifier (seed 002): Flatten, then Linear/ReLU/Dropout(0.2) twice and Linear(128, 10).
+// The MNISTClassifier of the tutorial "A Real Example: MNIST Classifier": Flatten, then Linear/ReLU/Dropout(0.2)
+// twice and Linear(128, 10).
 // One definition for mnist_mlp (which trains and saves it), mnist_predict (which loads that checkpoint: names and
 // shapes must match), module_tour and the benchmark.
 #include <tensorgrad/tensorgrad.hpp>

@@ -1,4 +1,4 @@
-// Seed 000, "PyTorch Deep Dive: Building Neural Networks": a Linear layer and what it holds, SimpleNet
+// The tutorial "PyTorch Deep Dive: Building Neural Networks": a Linear layer and what it holds, SimpleNet
 // (nn::Module with a forward), then where the knowledge lives: the parameters of the 784-256-128-10
 // MNISTClassifier, their dotted names and shapes, 235,146 in all, saved to safetensors and loaded into a
 // fresh model. The exit status is 0 exactly when every loaded tensor matches the saved one bitwise.

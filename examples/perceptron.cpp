@@ -1,8 +1,8 @@
-// Seed 002, "Perceptrons and Neurons": Rosenblatt's perceptron learning rule w <- w + lr·(y − ŷ)·x learns
-// the linearly separable AND and OR gates, cannot learn XOR, and a two-layer network with the seed's
+// The tutorial "Perceptrons and Neurons": Rosenblatt's perceptron learning rule w <- w + lr·(y − ŷ)·x learns
+// the linearly separable AND and OR gates, cannot learn XOR, and a two-layer network with the tutorial's
 // hand-crafted weights solves XOR. The exit status is 0 exactly when all four outcomes are as expected.
 //
-// Usage: perceptron [--seed N]     (N defaults to 42, the seed's np.random.seed(42))
+// Usage: perceptron [--seed N]     (N defaults to 42, the tutorial's np.random.seed(42))
 #include <cstdio>
 #include <iostream>
 
@@ -14,7 +14,7 @@ using tg::Tensor;
 
 class Perceptron {
  public:
-  /// Weights drawn from N(0, 0.1²) (or zeros), bias 0, as the seed's numpy class.
+  /// Weights drawn from N(0, 0.1²) (or zeros), bias 0, as the tutorial's numpy class.
   Perceptron(std::int64_t n_inputs, double learning_rate = 0.1, bool zero_weights = false)
       : weights(zero_weights ? tg::zeros<double>({n_inputs}) : tg::randn<double>({n_inputs}) * 0.1),
         lr(learning_rate) {}

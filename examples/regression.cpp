@@ -1,8 +1,8 @@
-// Seed 003, "moving away from scratch": the from-scratch regression network (x -> (2x, 3x)) rebuilt with
+// The tutorial "moving away from scratch": the from-scratch regression network (x -> (2x, 3x)) rebuilt with
 // nn::Linear layers in a Module, then with nn::Sequential, each trained by SGD(lr=0.01) for 200 iterations.
 // Both must predict model([5]) ≈ [10, 15] (within 1.0): the exit status says whether they do.
 //
-// Usage: regression [--seed N]     (N defaults to 42, the seeds' torch.manual_seed(42))
+// Usage: regression [--seed N]     (N defaults to 42, the tutorial's torch.manual_seed(42))
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -36,7 +36,7 @@ TG_MODULE(NN);
 // Mean squared error (MSE) loss function
 Tensor<float> loss(const Tensor<float>& y, const Tensor<float>& y_predicted) { return (y_predicted - y).pow(2).mean(); }
 
-/// SGD(lr=0.01) for 200 iterations on (X, Y), printing the loss every 10 epochs as the seed does.
+/// SGD(lr=0.01) for 200 iterations on (X, Y), printing the loss every 10 epochs as the tutorial does.
 template <class Model> void train(Model& model, const Tensor<float>& X, const Tensor<float>& Y) {
   const double learning_rate = 0.01;
   const int n_iterations = 200;

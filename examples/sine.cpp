@@ -1,4 +1,4 @@
-// Seed 002, "Universal Approximation": the seed shows an untrained 1-50-1 ReLU network missing sin(x) and
+// The tutorial "Universal Approximation" shows an untrained 1-50-1 ReLU network missing sin(x) and
 // says "with training, this network CAN approximate sin(x)". Here a 1-64-1 tanh MLP is trained (Adam,
 // full batch) on 100 points of sin(x) over [-π, π] until its MSE is below 1e-3; the exit status says
 // whether it got there.

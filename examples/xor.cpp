@@ -1,4 +1,4 @@
-// Seed 001, "Building and Training Your First Neural Network": XORNet (2-8-1, ReLU) learns XOR with
+// The tutorial "Building and Training Your First Neural Network": XORNet (2-8-1, ReLU) learns XOR with
 // BCEWithLogitsLoss and Adam(lr=0.05) over 1000 full-batch epochs, then prints its truth table.
 //
 // Usage: xor [--seed N]     (N defaults to 0; every seed 0..9 reaches 100% accuracy)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark of tensorgrad against LibTorch (issue 5). Builds benchmarks/bench_mlp (Release,
-# TENSORGRAD_NATIVE on) and, when Debian's libtorch-dev is installed, the LibTorch reference program from
-# ../shared/bench/libtorch; runs every workload with both on the same thread count, and prints a table of
-# samples/s, the ratio tensorgrad / LibTorch, and for training at batch >= 256 the useful GFLOP/s as a
-# fraction of the GEMM rate measured in the same run.
+# Side-by-side benchmark of tensorgrad against LibTorch. Builds benchmarks/bench_mlp (Release, TENSORGRAD_NATIVE on)
+# and, when Debian's libtorch-dev is installed, the LibTorch reference program mlp_reference, kept outside this
+# repository in $TG_SHARED/bench/libtorch (default: ../shared); runs every workload with both on the same thread
+# count, and prints a table of samples/s, the ratio tensorgrad / LibTorch, and for training at batch >= 256 the
+# useful GFLOP/s as a fraction of the GEMM rate measured in the same run.
 #   scripts/bench.sh [--threads N] [--runs N] [--skip-build]
 # Environment: BUILD_DIR (default build-bench), TG_SHARED (default ../shared, relative to the repo root),
 #   MNIST_DIR (default data; the mnist-train row runs when its IDX files are there), JOBS (build jobs).

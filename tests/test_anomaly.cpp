@@ -1,4 +1,4 @@
-// Anomaly mode (RELIABILITY: NaN/Inf gradients are caught where they start): with DetectAnomalyGuard on, the
+// Anomaly mode (NaN/Inf gradients are caught where they start): with DetectAnomalyGuard on, the
 // first backward node producing a NaN or Inf gradient throws tg::Error naming the node, the input slot and the
 // forward call that recorded it; a clean graph gives the same gradients as without the guard.
 #include <catch2/catch.hpp>

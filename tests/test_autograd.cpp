@@ -1,4 +1,4 @@
-// The backward engine's contract (RELIABILITY 2-4, 6, 7): broadcast reduction, accumulation and graph
+// The backward engine's contract: broadcast reduction, accumulation and graph
 // topology with exact float64 closed forms, the version counter, non-smooth points and deep graphs.
 #include <catch2/catch.hpp>
 #include <tensorgrad/tensor.hpp>
@@ -47,7 +47,7 @@ bool bitwise_equal(const TensorD& a, const TensorD& b) {
 
 }  // namespace
 
-// ---- broadcast reduction (RELIABILITY 4) ------------------------------------------------------------
+// ---- broadcast reduction -------------------------------------------------------------------------
 
 TEST_CASE("add and mul reduce broadcast gradients to each operand's shape (240 seeded shape pairs)",
           "[autograd][broadcast]") {
@@ -92,7 +92,7 @@ TEST_CASE("add and mul reduce broadcast gradients to each operand's shape (240 s
   CHECK(pairs == 240);
 }
 
-// ---- accumulation and topology (RELIABILITY 2, 3) -----------------------------------------------------
+// ---- accumulation and topology --------------------------------------------------------------------
 
 TEST_CASE("x + x, x * x and x - x have exact gradients 2, 2x and 0", "[autograd][accumulate]") {
   const Values v = {1.5, -2.0, 3.25};
@@ -259,7 +259,7 @@ TEST_CASE("detach cuts the graph and shares storage", "[autograd][grad_mode]") {
   CHECK(x.grad().tolist() == Values{2.0, -1.0});
 }
 
-// ---- version counter (RELIABILITY 6) ----------------------------------------------------------------
+// ---- version counter -----------------------------------------------------------------------------
 
 TEST_CASE("modifying a saved output in place makes backward throw, naming the op and the versions",
           "[autograd][version]") {
@@ -308,7 +308,7 @@ TEST_CASE("in-place ops on a leaf that requires grad throw, except under NoGradG
   CHECK(x._version() == 1);
 }
 
-// ---- non-smooth points (RELIABILITY 7) --------------------------------------------------------------
+// ---- non-smooth points ---------------------------------------------------------------------------
 
 TEST_CASE("non-smooth points: relu'(0) = 0, abs'(0) = 0, clamp passes the gradient at its bounds",
           "[autograd][nonsmooth]") {
@@ -345,7 +345,7 @@ TEST_CASE("sqrt(0) is finite forward - sigmoid and tanh saturate without NaN", "
   CHECK(x.grad().tolist() == Values{0, 0});
 }
 
-// ---- deep graphs (STYLE 5) --------------------------------------------------------------------------
+// ---- deep graphs (no recursion) --------------------------------------------------------------------------
 
 TEST_CASE("a chain of 100,000 ops backpropagates and is destroyed without stack overflow", "[autograd][deep]") {
   TensorD x = tg::scalar_tensor<double>(1.0).requires_grad_();

@@ -15,7 +15,8 @@ namespace {
 Values values(const TD& t) { return t.tolist(); }
 
 /// Central differences of L(inputs) = sum(f(inputs) * w) for a fixed weight tensor w (so symmetric errors
-/// cannot cancel), compared against the gradients backward() gives (RELIABILITY 1 tolerances).
+/// cannot cancel), compared against the gradients backward() gives, within gradcheck's
+/// tolerances (atol 1e-5, rtol 1e-3).
 void check_gradients(const std::function<TD(const std::vector<TD>&)>& f, std::vector<TD> inputs) {
   for (TD& x : inputs) x.requires_grad_();
   const TD out = f(inputs);

@@ -181,7 +181,7 @@ TEST_CASE("DataLoader visits every sample exactly once per epoch", "[data][datal
 
 TEST_CASE("DataLoader stacks float targets and datasets written against the Dataset interface",
           "[data][dataloader]") {
-  // XOR from the seeds: float targets [4, 1] stack to [4, 1].
+  // The XOR tutorial's data: float targets [4, 1] stack to [4, 1].
   TensorDataset xor_dataset(tg::tensor<float>({{0, 0}, {0, 1}, {1, 0}, {1, 1}}),
                             tg::tensor<float>({{0}, {1}, {1}, {0}}));
   DataLoader xor_loader(xor_dataset, DataLoaderOptions().batch_size(4));

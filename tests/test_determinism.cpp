@@ -1,4 +1,4 @@
-// RELIABILITY 10: the same seed gives bitwise-identical parameters after 200 MNIST-MLP training steps, at 1 thread
+// Reproducibility: the same seed gives bitwise-identical parameters after 200 MNIST-MLP training steps, at 1 thread
 // and at a fixed thread count (Eigen's parallel GEMM gives each output element to one thread, so the summation
 // order does not depend on scheduling).
 #include <catch2/catch.hpp>

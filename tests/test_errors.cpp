@@ -1,4 +1,4 @@
-// Errors are values a user can act on (DESIGN.md): each op family throws tg::Error naming the op and the
+// Errors are values a user can act on: each op family throws tg::Error naming the op and the
 // shapes (or dims/values) involved. Messages are asserted verbatim where they are short enough to read.
 #include <catch2/catch.hpp>
 #include <tensorgrad/tensorgrad.hpp>

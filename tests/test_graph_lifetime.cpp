@@ -1,4 +1,4 @@
-// Leak-free graphs (RELIABILITY 12): live counters of tensor impls and graph nodes (compiled in for the tests by
+// Leak-free graphs: live counters of tensor impls and graph nodes (compiled in for the tests by
 // TENSORGRAD_COUNT_OBJECTS, see core/live_counter.hpp) return exactly to their baseline after 10,000 graphs
 // are built, back-propagated and dropped; backward through a freed graph throws instead of reading freed data.
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// The IDX reader and tg::data::MNIST on fixtures written by the tests themselves (RELIABILITY 17): exact
+// The IDX reader and tg::data::MNIST on fixtures written by the tests themselves: exact
 // decoding, every rejection with its message, truncation and header-corruption sweeps, and (when
 // TG_MNIST_DIR points at the digits from scripts/get_mnist.sh) the real split's counts.
 #include <catch2/catch.hpp>

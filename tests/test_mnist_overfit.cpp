@@ -1,5 +1,5 @@
 // The MNIST pipeline end to end on a tiny synthetic IDX set written here (no network, no real digits):
-// IDX files -> tg::data::MNIST -> DataLoader -> the seeds' MNISTClassifier -> CrossEntropyLoss -> Adam.
+// IDX files -> tg::data::MNIST -> DataLoader -> the tutorial's MNISTClassifier -> CrossEntropyLoss -> Adam.
 // The hidden "[.mnist_fixture]" case writes the same set for the examples' ctest smoke runs.
 #include <catch2/catch.hpp>
 

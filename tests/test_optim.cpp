@@ -1,6 +1,6 @@
 // tg::optim optimizers and tg::nn::utils gradient clipping.
 //
-// Parity (RELIABILITY 9): each optimizer runs 100 steps on the Rosenbrock function
+// Parity: each optimizer runs 100 steps on the Rosenbrock function
 // f(x, y) = (1 − x)² + 100(y − x²)² from (1.5, 1.5), with the gradient from tg autograd, and must match an
 // independent float64 transcription of PyTorch's documented algorithm (below: plain scalar C++, the
 // gradient written by hand) to 1e-12 relative at every step.
@@ -513,7 +513,7 @@ TEST_CASE("clip_grad_norm_ returns the total norm and scales by max_norm / (norm
   CHECK(clip_grad_norm_(params, 6.0, INFINITY) == 12.0);  // max |g|
   CHECK(b.grad().item() == 12.0 * (6.0 / (12.0 + 1e-6)));
 
-  // The norm of an all-zero gradient (RELIABILITY's non-smooth points): 0, and the gradients stay exactly 0.
+  // The norm of an all-zero gradient, a non-smooth point: defined as 0 (no NaN), and the gradients stay exactly 0.
   a.set_grad(tg::zeros<double>({2}));
   b.set_grad(tg::zeros<double>({1}));
   CHECK(clip_grad_norm_(params, 0.0) == 0.0);

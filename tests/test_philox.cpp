@@ -1,7 +1,8 @@
-// Issue 6, item 3: dropout masks from Philox4x32-10 (backend/bodies/philox.hpp). The generator against the Random123
-// known-answer vectors; the mask body against its documented scheme (recomputed here in double arithmetic), its
-// statistics and its independence of the mask's size; and F::dropout / F::dropout2d on the CPU against the body
-// run in a plain host loop, which is what the CUDA kernel runs per thread (tests/cuda/test_cuda_random.cu).
+// Dropout masks from Philox4x32-10 (backend/bodies/philox.hpp), so the CPU and the GPU draw the same mask. The
+// generator against the Random123 known-answer vectors; the mask body against its documented scheme (recomputed here
+// in double arithmetic), its statistics and its independence of the mask's size; and F::dropout / F::dropout2d on
+// the CPU against the body run in a plain host loop, which is what the CUDA kernel runs per thread
+// (tests/cuda/test_cuda_random.cu).
 #include <catch2/catch.hpp>
 
 #include <cmath>

@@ -57,7 +57,7 @@ TEST_CASE("print: requires_grad and grad_fn suffixes", "[print]") {
         "        [ 3.0000,  4.0000]], requires_grad=true)");
   auto x = tg::tensor<float>({1, 2}).requires_grad_();
   CHECK(to_string(x * x) == "tensor([1., 4.], grad_fn=<MulBackward>)");
-  // The printout of seeds/003 (PyTorch's AddBackward0 is AddBackward here).
+  // The printout PyTorch's tutorials show (PyTorch's AddBackward0 is AddBackward here).
   auto bias = tg::zeros<float>({2}).requires_grad_();
   CHECK(to_string(tg::tensor<float>({{9.8465f, 14.9062f}}) + bias) ==
         "tensor([[ 9.8465, 14.9062]], grad_fn=<AddBackward>)");

@@ -1,4 +1,4 @@
-// LibTorch's side of bench_mlp's mnist-cnn workload (issue 8), with the same model, data and output line:
+// LibTorch's side of bench_mlp's mnist-cnn workload, with the same model, data and output line:
 //   cnn_reference mnist-cnn BATCH STEPS
 // conv 1->32 3x3, ReLU, maxpool 2, conv 32->64 3x3, ReLU, maxpool 2, Linear 1600->128, ReLU, Linear 128->10;
 // CrossEntropy, Adam(1e-3); one step = zero_grad + forward + loss + backward + step; 16 random batches

@@ -1,4 +1,4 @@
-// Issue 5: after warm-up, a training step performs zero heap allocations. This program replaces the global
+// After warm-up, a training step performs zero heap allocations. This program replaces the global
 // operator new/delete and (outside sanitizer builds, whose runtime owns malloc) malloc and its relatives with
 // counting versions, then counts every allocation, from any thread (Eigen's OpenMP workers included), made
 // during whole training steps: zero_grad, forward, loss, backward and the optimizer's step.
@@ -152,7 +152,7 @@ TEST_CASE("an MNIST MLP training step (batch 64, Adam) allocates nothing after w
   REQUIRE(n == 0);
 }
 
-TEST_CASE("the seeds' MNISTClassifier step (Dropout, SGD with momentum) allocates nothing after warm-up") {
+TEST_CASE("the tutorial's MNISTClassifier step (Dropout, SGD with momentum) allocates nothing after warm-up") {
   tg::manual_seed(0);
   MNISTClassifier model;
   tg::optim::SGD<float> opt(model->parameters(), tg::optim::SGDOptions(0.01).momentum(0.9));
@@ -168,7 +168,7 @@ TEST_CASE("the seeds' MNISTClassifier step (Dropout, SGD with momentum) allocate
   REQUIRE(n == 0);
 }
 
-TEST_CASE("the seeds' XOR step (Sequential, BCEWithLogits, Adam) allocates nothing after warm-up") {
+TEST_CASE("the tutorial's XOR step (Sequential, BCEWithLogits, Adam) allocates nothing after warm-up") {
   tg::manual_seed(0);
   nn::Sequential model(nn::Linear(2, 8), nn::ReLU(), nn::Linear(8, 1));
   tg::optim::Adam<float> opt(model->parameters(), tg::optim::AdamOptions(0.05));

@@ -23,7 +23,8 @@ namespace cuda_test {
 
 using tg::Tensor;
 
-/// Sizes around the kernels' block and warp boundaries (issue 6: 0, 1, 31, 32, 33, 257, 1025).
+/// Sizes around the kernels' block and warp boundaries: empty, one element, a warp
+/// and one either side of it, and just past 256- and 1024-thread blocks.
 inline const std::vector<std::int64_t> kSizes = {0, 1, 31, 32, 33, 257, 1025};
 
 template <class T> double default_tol() { return sizeof(T) == 4 ? 1e-5 : 1e-12; }

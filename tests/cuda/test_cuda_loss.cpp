@@ -1,5 +1,5 @@
 // CPU/CUDA parity of every loss of nn/functional_loss.hpp (and the nn::...Loss modules), forward and backward, in
-// every reduction and option, run on the GPU (issue 6, item 3).
+// every reduction and option, run on the GPU.
 //
 // Each case computes the same loss on CPU tensors and on their copies on cuda:0 and compares values and the
 // gradients of the input (and of the target for the pointwise losses). Tolerances (rtol·|cpu| + atol):
@@ -284,10 +284,10 @@ TEST_CASE("cuda class-index losses throw the CPU's error for an out-of-range tar
                     Catch::Contains("cross_entropy: expected all tensors on the same device"));
 }
 
-TEST_CASE("cuda loss modules moved with to(kCUDA) match the CPU on the seeds' examples", "[cuda][loss]") {
+TEST_CASE("cuda loss modules moved with to(kCUDA) match the CPU on the tutorial's examples", "[cuda][loss]") {
   REQUIRE_GPU();
   namespace nn = tg::nn;
-  // The seed tutorial's three examples (MSELoss, CrossEntropyLoss, BCEWithLogitsLoss), plus weighted modules
+  // The loss tutorial's three examples (MSELoss, CrossEntropyLoss, BCEWithLogitsLoss), plus weighted modules
   // whose weight buffers follow to().
   const Tensor<float> pred = tg::tensor<float>({1.0f, 2.5f, 3.8f}), target = tg::tensor<float>({1.2f, 2.3f, 4.0f});
   nn::MSELoss mse;

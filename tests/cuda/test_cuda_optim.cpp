@@ -1,4 +1,4 @@
-// CPU/CUDA parity of the optimizers (issue 6, item 3): tg::optim's step() on parameters that live on cuda:0 runs
+// CPU/CUDA parity of the optimizers: tg::optim's step() on parameters that live on cuda:0 runs
 // the multi-tensor kernel of backend/cuda/optim.cuh (one launch per 32 parameters); the same steps on CPU copies
 // run the CPU optimizers' loops. After every step the parameters, and at the end the state, must agree.
 //

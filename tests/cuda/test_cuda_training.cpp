@@ -1,5 +1,5 @@
-// Whole training loops on the GPU (issue 6 item 5: "XOR and the MNIST MLP train on the GPU to the same accuracy"):
-// the seeds' programs with `.to(device)` added, run once on the CPU and once on cuda:0 from the same initial
+// Whole training loops on the GPU: XOR and the MNIST MLP must train on the GPU to the same accuracy as on the CPU.
+// The tutorials' programs with `.to(device)` added, run once on the CPU and once on cuda:0 from the same initial
 // weights and the same random stream. Every op of these loops has a CUDA kernel (Linear, ReLU, Dropout with Philox
 // masks equal to the CPU's, the losses, Adam), so the two runs follow the same trajectory up to float rounding;
 // the checks are on what a user compares: the final loss (within 2e-3 after hundreds of steps of rounding
@@ -37,7 +37,7 @@ struct XorResult {
   int correct;
 };
 
-/// The seed's XOR loop: 2-8-1 ReLU net, BCEWithLogitsLoss, Adam(0.05), 1000 full-batch epochs, on `device`.
+/// The XOR tutorial's loop: 2-8-1 ReLU net, BCEWithLogitsLoss, Adam(0.05), 1000 full-batch epochs, on `device`.
 XorResult train_xor(nn::Sequential& model, tg::Device device) {
   model->to(device);
   tg::optim::Adam<float> optimizer(model->parameters(), tg::optim::AdamOptions(0.05));
@@ -75,7 +75,7 @@ struct MnistResult {
   double accuracy;
 };
 
-/// The seed's MNIST loop (MNISTClassifier with Dropout 0.2, CrossEntropyLoss, Adam(1e-3), batches of 64), on
+/// The MNIST tutorial's loop (MNISTClassifier with Dropout 0.2, CrossEntropyLoss, Adam(1e-3), batches of 64), on
 /// `device`; the batches stay on the CPU and move per step, as a DataLoader's do.
 MnistResult train_mnist(MNISTClassifier& model, const Digits& train, const Digits& test, tg::Device device) {
   model->to(device);
@@ -103,7 +103,7 @@ MnistResult train_mnist(MNISTClassifier& model, const Digits& train, const Digit
 
 }  // namespace
 
-TEST_CASE("cuda XOR: the seed's loop trains to 100% on the GPU, as on the CPU") {
+TEST_CASE("cuda XOR: the tutorial's loop trains to 100% on the GPU, as on the CPU") {
   REQUIRE_GPU();
   tg::manual_seed(0);
   nn::Sequential cpu(nn::Linear(2, 8), nn::ReLU(), nn::Linear(8, 1));
@@ -117,7 +117,7 @@ TEST_CASE("cuda XOR: the seed's loop trains to 100% on the GPU, as on the CPU") 
   CHECK(std::abs(g.loss - c.loss) < 2e-3);
 }
 
-TEST_CASE("cuda MNIST MLP: the seed's classifier with dropout trains on the GPU to the CPU's accuracy") {
+TEST_CASE("cuda MNIST MLP: the tutorial's classifier with dropout trains on the GPU to the CPU's accuracy") {
   REQUIRE_GPU();
   tg::manual_seed(5);
   const Tensor<float> prototypes = tg::randn<float>({10, 784});

@@ -1,4 +1,4 @@
-// libFuzzer harness for the IDX reader (RELIABILITY 18): any byte string, read as MNIST images (3 dims) and as
+// libFuzzer harness for the IDX reader: any byte string, read as MNIST images (3 dims) and as
 // labels (1 dim), is either a valid tensor whose size matches the file or rejected with tg::Error. A crash, a
 // sanitizer report, a leak or another exception type is a finding. Run by scripts/fuzz.sh.
 #include <tensorgrad/data/mnist.hpp>

@@ -1,4 +1,4 @@
-// libFuzzer harness for the safetensors loader (RELIABILITY 18): any byte string is either loaded as a
+// libFuzzer harness for the safetensors loader: any byte string is either loaded as a
 // structurally valid set of tensors or rejected with tg::Error. A crash, a sanitizer report, a leak, another
 // exception type or an inconsistent result is a finding. Run by scripts/fuzz.sh.
 #include <tensorgrad/io/safetensors.hpp>

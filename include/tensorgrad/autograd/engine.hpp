@@ -64,7 +64,7 @@ inline void accumulate(detail::TensorImpl& t, ImplPtr g) {
   });
 }
 
-/// The buffers one backward() needs, kept per thread so a steady-state backward allocates nothing (issue 5). A
+/// The buffers one backward() needs, kept per thread so a steady-state backward allocates nothing. A
 /// backward leases them for its duration; a nested backward (a gradcheck inside a loss, say) finds the cache
 /// empty and grows its own, which go back to the cache when it ends.
 struct Scratch {

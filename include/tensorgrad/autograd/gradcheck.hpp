@@ -1,6 +1,6 @@
 #pragma once
 /// tg::gradcheck: compares the analytical Jacobian (from backward) of a float64 function with central finite
-/// differences, entry by entry (RELIABILITY 1).
+/// differences, entry by entry, within |num - ana| <= atol + rtol * |ana|.
 ///
 /// Example:
 ///   auto x = tg::randn<double>({3, 4}).requires_grad_();

@@ -22,8 +22,8 @@ struct Edge {
 /// A node's edges, one per input, from the small-object pool (core/pool.hpp).
 using EdgeList = std::vector<Edge, detail::PoolAllocator<Edge>>;
 
-/// The gradients an op's backward hands back, one slot per input, with the per-input "is it needed" mask
-/// (STYLE 3): a backward skips the work for inputs whose needs(i) is false.
+/// The gradients an op's backward hands back, one slot per input, with the per-input "is it needed" mask:
+/// a backward skips the work for inputs whose needs(i) is false.
 class GradInputs {
  public:
   explicit GradInputs(const EdgeList& edges, std::vector<ImplPtr>& out) : edges_(edges), out_(out) {}
@@ -91,7 +91,7 @@ class Node {
   BackwardFn backward_;
   DropFn drop_;
 
-  // STYLE 5: destroying a long chain recursively overflows the stack; unlink it iteratively. The work list is
+  // Destroying a long chain recursively overflows the stack; unlink it iteratively. The work list is
   // pooled (core/pool.hpp): graphs are freed every training step.
   void release_chain() {
     std::vector<std::shared_ptr<Node>, detail::PoolAllocator<std::shared_ptr<Node>>> stack;

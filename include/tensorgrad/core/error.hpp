@@ -11,7 +11,8 @@
 #endif
 
 /// Host/device function marker: plain `inline` for host compilers, `__host__ __device__` under nvcc.
-/// Only use it on functions whose meaning does not change between the two (see DESIGN.md, ODR).
+/// Only use it on functions whose meaning does not change between the two: a program may link g++ and nvcc
+/// translation units, and an inline function that differed under __CUDACC__ would break the one-definition rule.
 #if defined(__CUDACC__)
 #define TG_HOST_DEVICE __host__ __device__ inline
 #else

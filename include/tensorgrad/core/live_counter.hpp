@@ -1,5 +1,5 @@
 #pragma once
-/// Live-object counters for leak tests (RELIABILITY 12): with TENSORGRAD_COUNT_OBJECTS defined, every
+/// Live-object counters for leak tests (graphs must free themselves): with TENSORGRAD_COUNT_OBJECTS defined, every
 /// detail::TensorImpl and autograd::Node counts itself, and tg::detail::live_objects<T>() says how many exist.
 /// Without the macro nothing is compiled in (no member, no atomic): the counters cost nothing.
 ///

@@ -1,5 +1,6 @@
 #pragma once
-/// Per-thread free lists of small blocks, the two fast paths of a training step's allocations (issue 5):
+/// Per-thread free lists of small blocks, the two fast paths of a training step's allocations,
+/// so that a steady-state step allocates nothing:
 /// - the small-object pool (SmallObjectPool): every op makes a few small, short-lived objects (a TensorImpl, a
 ///   Storage, a graph Node, their shared_ptr control blocks, a node's edge list), and a step makes hundreds;
 /// - the small buffers of the CPU caching allocator (core/storage.hpp): a step of a small network makes dozens.
