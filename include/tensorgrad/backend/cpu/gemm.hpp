@@ -3,7 +3,7 @@
 /// is row- or column-major (so transposed operands in backward cost nothing). Threads: OpenMP.
 ///
 /// NOTE [ Allocation-free GEMM ]: Eigen's own product expression (`c.noalias() = A * B`) heap-allocates its
-/// packing buffers on every call above 128 KB, and its OpenMP path always does (issue 5 wants a steady-state
+/// packing buffers on every call above 128 KB, and its OpenMP path always does (and a steady-state
 /// training step to allocate nothing). So products that reach Eigen's blocked GEMM call its kernel driver,
 /// `general_matrix_matrix_product::run`, directly with packing buffers this file keeps per thread (grown, never
 /// shrunk), and split the output across threads here: each thread runs the sequential driver on a slab of
