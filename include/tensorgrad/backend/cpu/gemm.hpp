@@ -3,8 +3,8 @@
 /// is row- or column-major (so transposed operands in backward cost nothing). Threads: OpenMP.
 ///
 /// NOTE [ Allocation-free GEMM ]: Eigen's own product expression (`c.noalias() = A * B`) heap-allocates its
-/// packing buffers on every call above 128 KB, and its OpenMP path always does (and a steady-state
-/// training step to allocate nothing). So products that reach Eigen's blocked GEMM call its kernel driver,
+/// packing buffers on every call above 128 KB, and its OpenMP path always does, and a steady-state
+/// training step must allocate nothing. So products that reach Eigen's blocked GEMM call its kernel driver,
 /// `general_matrix_matrix_product::run`, directly with packing buffers this file keeps per thread (grown, never
 /// shrunk), and split the output across threads here: each thread runs the sequential driver on a slab of
 /// columns (or rows) of C. Small products (Eigen's coefficient-based and matrix-vector paths, which allocate
