@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <type_traits>
 
+#include "../core/creation.hpp"
 #include "../core/storage.hpp"
 #include "../core/tensor_impl.hpp"
 #include "bodies/select.hpp"
@@ -81,17 +82,35 @@ template <class T, class C> void where(const TensorImpl& cond, const TensorImpl&
   else backend::cpu::map<T, C, T, T>(out, [](C c, T x, T y) { return c != C(0) ? x : y; }, cond, a, b);
 }
 
-/// x = op(x, b) in place on a strided view x, b broadcast to x's shape (alpha is Axpy's factor).
-template <class T> void update(const char* op, backend::UpdateOp u, TensorImpl& x, const TensorImpl& b, double alpha) {
-  if (auto* be = device_of(op, {&x, &b})) return be->update(u, x, b, alpha);
+/// Calls fn(f) with the CPU scalar form f(x, b) of an in-place update (alpha is Axpy's factor).
+template <class T, class Fn> void visit_update(backend::UpdateOp u, double alpha, Fn&& fn) {
   using U = backend::UpdateOp;
   const T a = static_cast<T>(alpha);
   switch (u) {
-    case U::Copy: return backend::cpu::map<T, T>(x, [](T v) { return v; }, b);
-    case U::Axpy: return backend::cpu::map<T, T, T>(x, [a](T v, T w) { return v + a * w; }, x, b);
-    case U::Mul: return backend::cpu::map<T, T, T>(x, [](T v, T w) { return v * w; }, x, b);
-    case U::Div: return backend::cpu::map<T, T, T>(x, [](T v, T w) { return v / w; }, x, b);
+    case U::Copy: return fn([](T, T w) { return w; });
+    case U::Axpy: return fn([a](T v, T w) { return v + a * w; });
+    case U::Mul: return fn([](T v, T w) { return v * w; });
+    case U::Div: return fn([](T v, T w) { return v / w; });
   }
+}
+
+/// x = op(x, b) in place on a strided view x, b broadcast to x's shape (alpha is Axpy's factor).
+template <class T> void update(const char* op, backend::UpdateOp u, TensorImpl& x, const TensorImpl& b, double alpha) {
+  if (auto* be = device_of(op, {&x, &b})) return be->update(u, x, b, alpha);
+  if (u == backend::UpdateOp::Copy) return backend::cpu::map<T, T>(x, [](T w) { return w; }, b);  // x is not read
+  visit_update<T>(u, alpha, [&](auto f) { backend::cpu::map<T, T, T>(x, f, x, b); });
+}
+
+/// x = op(x, value) in place for a scalar value: on the CPU the value stays a register, elsewhere it travels as
+/// a 0-d tensor on x's device.
+template <class T> void update_scalar(const char* op, backend::UpdateOp u, TensorImpl& x, double value) {
+  if (!x.device().is_cpu()) {
+    const bool axpy = u == backend::UpdateOp::Axpy;  // Axpy's value rides in alpha, times a 1
+    const Tensor<T> s = scalar_tensor<T>(static_cast<T>(axpy ? 1.0 : value), x.device());
+    return update<T>(op, u, x, *s.impl(), axpy ? value : 1.0);
+  }
+  const T v = static_cast<T>(value);
+  visit_update<T>(u, 1.0, [&](auto f) { backend::cpu::map<T, T>(x, [f, v](T w) { return f(w, v); }, x); });
 }
 
 /// dst = src (broadcast to dst's shape) on their device; dst may be any strided view.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "../backend/bodies/philox.hpp"
+#include "../backend/kernels.hpp"
 #include "../core/random.hpp"
 #include "../ops/conv.hpp"
 #include "../ops/embedding.hpp"
@@ -47,7 +48,7 @@ inline void check_dropout_probability(const char* op, double p) {
 template <class T> Tensor<T> dropout_mask(const char* op, double p, const Shape& shape, Device device, Generator& gen) {
   const std::uint64_t seed = gen.next_u64();
   Tensor<T> mask = empty<T>(shape, device);  // from the caching allocator: no allocation in steady state
-  if (backend::DeviceBackend* be = tg::detail::device_backend(op, {mask.impl().get()})) {
+  if (backend::DeviceBackend* be = kernels::device_of(op, {mask.impl().get()})) {
     be->dropout_mask(*mask.impl(), p, seed);
     return mask;
   }

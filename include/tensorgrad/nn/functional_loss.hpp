@@ -15,6 +15,7 @@
 #include <string>
 
 #include "../backend/bodies/loss.hpp"
+#include "../backend/kernels.hpp"
 #include "../ops/tensor_methods.hpp"
 
 namespace tg {
@@ -54,7 +55,7 @@ template <class T> const T* data_or_null(const Tensor<T>& t) {
 template <class T>
 void check_same_device(const char* op, const Tensor<T>& input, std::initializer_list<const Tensor<T>*> optional) {
   for (const Tensor<T>* t : optional)
-    if (t->defined()) tg::detail::common_device(op, {input.impl().get(), t->impl().get()});
+    if (t->defined()) kernels::common_device(op, {input.impl().get(), t->impl().get()});
 }
 
 /// The per-element loss w·f(x, y, a) with its fused backward; f is a functor of backend/bodies/loss.hpp
@@ -65,7 +66,7 @@ template <class T, class F>
 Tensor<T> pointwise_loss(const char* name, const char* op, const Tensor<T>& input, const Tensor<T>& target,
                          const Tensor<T>& weight, const Tensor<T>& aux, F f) {
   namespace bodies = backend::bodies;
-  backend::DeviceBackend* be = tg::detail::device_backend(op, {input.impl().get(), target.impl().get()});
+  backend::DeviceBackend* be = kernels::device_of(op, {input.impl().get(), target.impl().get()});
   check_same_device(op, input, {&weight, &aux});
   TG_CHECK(input.sizes() == target.sizes(), op, ": input of shape ", input.sizes(), " and target of shape ",
            target.sizes(), " differ (tensorgrad does not broadcast a loss's target; reshape it, e.g. [N] -> [N, 1])");
@@ -97,7 +98,7 @@ Tensor<T> pointwise_loss(const char* name, const char* op, const Tensor<T>& inpu
                        for (std::size_t k = 0; k < 2; ++k) {
                          if (!gi.needs(k)) continue;
                          Tensor<T> d = empty<T>(g.sizes(), g.device());
-                         if (auto* be = tg::detail::device_backend(name, {gc.impl().get(), &xi, &yi})) {
+                         if (auto* be = kernels::device_of(name, {gc.impl().get(), &xi, &yi})) {
                            be->pointwise_loss_backward(backend::bodies::loss_id<F>, f.param(), k == 1, *gc.impl(), xi, yi, impl_or_null(w),
                                                        impl_or_null(a), *d.impl());
                          } else {
@@ -119,7 +120,7 @@ Tensor<T> pointwise_loss(const char* name, const char* op, const Tensor<T>& inpu
 template <class T>
 std::int64_t check_class_inputs(const char* op, const Tensor<T>& input, const Tensor<std::int64_t>& target,
                                 const Tensor<T>& weight) {
-  tg::detail::common_device(op, {input.impl().get(), target.impl().get()});
+  kernels::common_device(op, {input.impl().get(), target.impl().get()});
   check_same_device(op, input, {&weight});
   TG_CHECK(input.dim() == 2 && target.dim() == 1 && target.size(0) == input.size(0), op,
            ": expected input [N, C] and target [N], got input ", input.sizes(), " and target ", target.sizes());
@@ -199,7 +200,7 @@ Tensor<T> nll_loss(const Tensor<T>& input, const Tensor<std::int64_t>& target, c
   namespace bodies = backend::bodies;
   const auto r = detail::parse_reduction(reduction, "nll_loss");
   const std::int64_t classes = detail::check_class_inputs("nll_loss", input, target, weight);
-  backend::DeviceBackend* be = tg::detail::device_backend("nll_loss", {input.impl().get()});
+  backend::DeviceBackend* be = kernels::device_of("nll_loss", {input.impl().get()});
   const std::int64_t n = input.size(0);
   const Device device = input.device();
   const Tensor<T> x = input.detach().contiguous(), w = detail::dense(weight, Shape{classes});
@@ -224,7 +225,7 @@ Tensor<T> nll_loss(const Tensor<T>& input, const Tensor<std::int64_t>& target, c
                      [y, coef, n, classes, ignore_index](const Tensor<T>& g, autograd::GradInputs& gi) {
                        const Tensor<T> gc = g.contiguous();
                        Tensor<T> d = zeros<T>(Shape{n, classes}, g.device());
-                       if (auto* be = tg::detail::device_backend("NllLossBackward", {gc.impl().get()})) {
+                       if (auto* be = kernels::device_of("NllLossBackward", {gc.impl().get()})) {
                          be->nll_loss_backward(*gc.impl(), *y.impl(), *coef.impl(), ignore_index, *d.impl());
                        } else {
                          const T *pg = gc.impl()->template data<T>(), *pcoef = coef.impl()->template data<T>();
@@ -255,7 +256,7 @@ Tensor<T> cross_entropy(const Tensor<T>& input, const Tensor<std::int64_t>& targ
   TG_CHECK(label_smoothing >= 0.0 && label_smoothing <= 1.0,
            "cross_entropy: label_smoothing must be between 0.0 and 1.0, got ", label_smoothing);
   const std::int64_t classes = detail::check_class_inputs("cross_entropy", input, target, weight);
-  backend::DeviceBackend* be = tg::detail::device_backend("cross_entropy", {input.impl().get()});
+  backend::DeviceBackend* be = kernels::device_of("cross_entropy", {input.impl().get()});
   const std::int64_t n = input.size(0);
   const Device device = input.device();
   const Tensor<T> x = input.detach().contiguous(), w = detail::dense(weight, Shape{classes});
@@ -294,7 +295,7 @@ Tensor<T> cross_entropy(const Tensor<T>& input, const Tensor<std::int64_t>& targ
           const Tensor<T> gc = g.contiguous();
           const tg::detail::TensorImpl& xi = *sx.get("CrossEntropyLossBackward");
           Tensor<T> d = empty<T>(Shape{n, classes}, g.device());
-          if (auto* be = tg::detail::device_backend("CrossEntropyLossBackward", {gc.impl().get(), &xi})) {
+          if (auto* be = kernels::device_of("CrossEntropyLossBackward", {gc.impl().get(), &xi})) {
             be->cross_entropy_backward(*gc.impl(), xi, *y.impl(), detail::impl_or_null(w), ignore_index,
                                        label_smoothing, *row_max.impl(), *row_log_sum.impl(), *d.impl());
           } else {

@@ -41,23 +41,6 @@ Tensor<T>& inplace(const char* op, Tensor<T>& x, const TensorImpl* other, OutOfP
   return x;
 }
 
-/// x = op(x, value) in place for a scalar value: on the CPU the value stays a register, elsewhere it travels as a
-/// 0-d tensor on x's device.
-template <class T> void update_scalar(const char* op, backend::UpdateOp u, TensorImpl& x, double value) {
-  using U = backend::UpdateOp;
-  if (!x.device().is_cpu()) {
-    const Tensor<T> s = scalar_tensor<T>(static_cast<T>(u == U::Axpy ? 1.0 : value), x.device());
-    return kernels::update<T>(op, u, x, *s.impl(), u == U::Axpy ? value : 1.0);
-  }
-  const T v = static_cast<T>(value);
-  switch (u) {
-    case U::Copy: return backend::cpu::map<T>(x, [v]() { return v; });
-    case U::Axpy: return backend::cpu::map<T, T>(x, [v](T w) { return w + v; }, x);
-    case U::Mul: return backend::cpu::map<T, T>(x, [v](T w) { return w * v; }, x);
-    case U::Div: return backend::cpu::map<T, T>(x, [v](T w) { return w / v; }, x);
-  }
-}
-
 }  // namespace detail
 
 /// x += alpha * other (other broadcast to x's shape).
@@ -83,17 +66,17 @@ template <class T> Tensor<T>& div_(Tensor<T>& x, const Tensor<T>& other) {
 template <class T> Tensor<T>& add_scalar_(Tensor<T>& x, double value) {
   return detail::inplace(
       "add_", x, nullptr, [&](const Tensor<T>& xc) { return xc + value; },
-      [&](detail::TensorImpl& xi) { detail::update_scalar<T>("add_", backend::UpdateOp::Axpy, xi, value); });
+      [&](detail::TensorImpl& xi) { kernels::update_scalar<T>("add_", backend::UpdateOp::Axpy, xi, value); });
 }
 template <class T> Tensor<T>& mul_scalar_(Tensor<T>& x, double value) {
   return detail::inplace(
       "mul_", x, nullptr, [&](const Tensor<T>& xc) { return xc * value; },
-      [&](detail::TensorImpl& xi) { detail::update_scalar<T>("mul_", backend::UpdateOp::Mul, xi, value); });
+      [&](detail::TensorImpl& xi) { kernels::update_scalar<T>("mul_", backend::UpdateOp::Mul, xi, value); });
 }
 template <class T> Tensor<T>& div_scalar_(Tensor<T>& x, double value) {
   return detail::inplace(
       "div_", x, nullptr, [&](const Tensor<T>& xc) { return xc / value; },
-      [&](detail::TensorImpl& xi) { detail::update_scalar<T>("div_", backend::UpdateOp::Div, xi, value); });
+      [&](detail::TensorImpl& xi) { kernels::update_scalar<T>("div_", backend::UpdateOp::Div, xi, value); });
 }
 template <class T> Tensor<T>& fill_(Tensor<T>& x, double value) {
   return detail::inplace(

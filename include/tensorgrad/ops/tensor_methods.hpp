@@ -14,7 +14,6 @@
 #include "softmax.hpp"
 #include "unary.hpp"
 #include "view.hpp"
-#include "dispatch.hpp"  // transitional, for nn and io
 
 namespace tg {
 
