@@ -243,8 +243,10 @@ TEST_CASE("activation modules compute their functions and print as PyTorch", "[n
   require_values(nn::GELU()(x), {-0.5 * (1 + std::erf(-1 / std::sqrt(2.0))), 0, 2 * 0.5 * (1 + std::erf(2 / std::sqrt(2.0)))});
   require_values(nn::GELU("tanh")(tg::tensor<float>({1.0f})),
                  {0.5 * (1 + std::tanh(std::sqrt(2 / M_PI) * (1 + 0.044715)))});
+  // torch.nn.Softplus()(torch.tensor([-1., 0., 2.])) in PyTorch 1.13.
+  require_values(nn::Softplus()(x), {0.3132616877555847, 0.6931471824645996, 2.1269280910491943});
 
-  // Seed 001's Softmax(dim=1) on [[1, -0.5, 2], [0.1, 0.5, 0.2]]: each row exp(x) / sum exp(x).
+  // The tutorial's Softmax(dim=1) on [[1, -0.5, 2], [0.1, 0.5, 0.2]]: each row exp(x) / sum exp(x).
   const Tensor<float> logits = tg::tensor<float>({{1.0f, -0.5f, 2.0f}, {0.1f, 0.5f, 0.2f}});
   const double s0 = std::exp(1.0) + std::exp(-0.5) + std::exp(2.0), s1 = std::exp(0.1) + std::exp(0.5) + std::exp(0.2);
   require_values(nn::Softmax(1)(logits),
@@ -262,6 +264,8 @@ TEST_CASE("activation modules compute their functions and print as PyTorch", "[n
   REQUIRE(printed(nn::GELU("tanh")) == "GELU(approximate='tanh')");
   REQUIRE(printed(nn::Softmax(1)) == "Softmax(dim=1)");
   REQUIRE(printed(nn::LogSoftmax(-1)) == "LogSoftmax(dim=-1)");
+  REQUIRE(printed(nn::Softplus()) == "Softplus(beta=1, threshold=20)");
+  REQUIRE(printed(nn::Softplus(0.5, 10)) == "Softplus(beta=0.5, threshold=10)");
   REQUIRE(error_of([] { nn::GELU("fast"); }) == "GELU: approximate must be \"none\" or \"tanh\", got \"fast\"");
 }
 

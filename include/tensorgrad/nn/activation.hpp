@@ -1,6 +1,7 @@
 #pragma once
 /// Activation modules (one per activation op in core), printing as PyTorch: ReLU(), LeakyReLU(negative_slope=0.01),
 /// GELU(approximate='none'), ELU(alpha=1.0), Softmax(dim=1), ...
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -85,6 +86,26 @@ class ELUImpl : public Module {
   double alpha;
 };
 TG_MODULE(ELU);
+
+/// log(1 + exp(beta·x))/beta, linear where beta·x > threshold. Prints as PyTorch, whose defaults are the
+/// integers 1 and 20: integral values print without a fraction (Softplus(beta=1, threshold=20)), others as
+/// Python floats (beta=0.5).
+class SoftplusImpl : public Module {
+ public:
+  explicit SoftplusImpl(double beta = 1.0, double threshold = 20.0) : beta(beta), threshold(threshold) {}
+  Tensor<float> forward(const Tensor<float>& x) const {
+    return in_context([&] { return functional::softplus(x, beta, threshold); });
+  }
+  std::string name() const override { return "Softplus"; }
+  std::string extra_repr() const override { return "beta=" + number(beta) + ", threshold=" + number(threshold); }
+  double beta, threshold;
+
+ private:
+  static std::string number(double v) {
+    return v == std::floor(v) && std::abs(v) < 1e15 ? std::to_string(static_cast<long long>(v)) : detail::python_float(v);
+  }
+};
+TG_MODULE(Softplus);
 
 /// Softmax along `dim` (no default, as LibTorch: the class dim must be stated).
 class SoftmaxImpl : public Module {

@@ -27,6 +27,7 @@ using tg::relu;
 using tg::sigmoid;
 using tg::silu;
 using tg::softmax;
+using tg::softplus;
 using tg::tanh;
 
 using tg::linear;  // x·Wᵀ + b, one fused op (ops/linalg.hpp)
