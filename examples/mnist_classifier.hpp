@@ -2,7 +2,7 @@
 // The MNISTClassifier of the tutorial "A Real Example: MNIST Classifier": Flatten, then Linear/ReLU/Dropout(0.2)
 // twice and Linear(128, 10).
 // One definition for mnist_mlp (which trains and saves it), mnist_predict (which loads that checkpoint: names and
-// shapes must match), module_tour and the benchmark.
+// shapes must match), module_tour, the benchmark and the tests.
 #include <tensorgrad/tensorgrad.hpp>
 
 struct MNISTClassifierImpl : tg::nn::Module {

@@ -2,6 +2,7 @@
 // topology with exact float64 closed forms, the version counter, non-smooth points and deep graphs.
 #include <catch2/catch.hpp>
 #include <tensorgrad/tensor.hpp>
+#include "test_util.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -12,6 +13,7 @@ namespace {
 using tg::Shape;
 using tg::TensorD;
 using Values = std::vector<double>;
+using test_util::unravel;
 
 /// x ↦ x with a backward that counts its runs (and passes the gradient through unchanged).
 TensorD counted_identity(const TensorD& x, int& runs) {
@@ -29,15 +31,6 @@ std::vector<std::int64_t> operand_index(const std::vector<std::int64_t>& out_ind
   std::vector<std::int64_t> idx(static_cast<std::size_t>(s.size()));
   for (int i = 0; i < s.size(); ++i) idx[i] = s[i] == 1 ? 0 : out_index[lead + i];
   return idx;
-}
-
-std::vector<std::int64_t> unravel(std::int64_t flat, const Shape& shape) {
-  std::vector<std::int64_t> index(static_cast<std::size_t>(shape.size()));
-  for (int d = shape.size() - 1; d >= 0; --d) {
-    index[d] = flat % shape[d];
-    flat /= shape[d];
-  }
-  return index;
 }
 
 bool bitwise_equal(const TensorD& a, const TensorD& b) {

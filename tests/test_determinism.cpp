@@ -4,25 +4,15 @@
 #include <catch2/catch.hpp>
 #include <tensorgrad/tensorgrad.hpp>
 
-namespace {
+#include "../examples/mnist_classifier.hpp"  // the MNIST MLP (its Flatten is a no-op on [N, 784])
 
-struct ClassifierImpl : tg::nn::Module {
-  tg::nn::Sequential network{nullptr};
-  ClassifierImpl() {
-    namespace nn = tg::nn;
-    network = register_module("network", nn::Sequential(nn::Linear(784, 256), nn::ReLU(), nn::Dropout(0.2),
-                                                        nn::Linear(256, 128), nn::ReLU(), nn::Dropout(0.2),
-                                                        nn::Linear(128, 10)));
-  }
-  tg::Tensor<float> forward(const tg::Tensor<float>& x) { return network(x); }
-};
-TG_MODULE(Classifier);
+namespace {
 
 /// Trains from `seed` for `steps` Adam steps on 8 seeded random batches of 64; returns every parameter's values.
 std::vector<std::vector<float>> train(std::uint64_t seed, int threads, int steps) {
   tg::set_num_threads(threads);
   tg::manual_seed(seed);
-  Classifier model;
+  MNISTClassifier model;
   tg::optim::Adam optimizer(model->parameters(), tg::optim::AdamOptions(1e-3));
   tg::nn::CrossEntropyLoss criterion;
   tg::Generator data_gen(seed + 1);

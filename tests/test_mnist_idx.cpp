@@ -4,12 +4,12 @@
 #include <catch2/catch.hpp>
 #include <tensorgrad/data.hpp>
 #include <tensorgrad/tensor.hpp>
+#include "test_util.hpp"
 
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -18,21 +18,7 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
-/// A fresh directory under the system temp dir, removed at scope exit (test cases may run in parallel).
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("tg_mnist_idx_" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-  std::string str() const { return path.string(); }
-};
+using test_util::TempDir;
 
 void put_be32(Bytes& out, std::uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(v >> shift));

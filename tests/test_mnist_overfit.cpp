@@ -13,6 +13,9 @@
 
 #include <tensorgrad/tensorgrad.hpp>
 
+#include "../examples/mnist_classifier.hpp"  // the model mnist_mlp trains
+#include "test_util.hpp"
+
 namespace nn = tg::nn;
 using tg::Tensor;
 
@@ -64,37 +67,15 @@ void write_synthetic_mnist(const std::filesystem::path& dir, int train, int test
   write_idx_pair(dir, "t10k", test, 2);
 }
 
-/// A fresh, empty directory under the system's temporary directory, removed at the end of the test.
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(const std::string& name)
-      : path(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(std::rand()))) {
-    std::filesystem::remove_all(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
-
-// Seed 002's MNISTClassifier.
-struct MNISTClassifierImpl : nn::Module {
-  nn::Flatten flatten{nullptr};
-  nn::Sequential network{nullptr};
-  MNISTClassifierImpl() {
-    flatten = register_module("flatten", nn::Flatten());
-    network = register_module("network", nn::Sequential(nn::Linear(28 * 28, 256), nn::ReLU(), nn::Dropout(0.2),
-                                                        nn::Linear(256, 128), nn::ReLU(), nn::Dropout(0.2),
-                                                        nn::Linear(128, 10)));
-  }
-  Tensor<float> forward(const Tensor<float>& x) { return network(flatten(x)); }
-};
-TG_MODULE(MNISTClassifier);
+using test_util::TempDir;
 
 }  // namespace
 
 TEST_CASE("MNISTClassifier overfits one batch of a synthetic IDX set to loss < 1e-3 within 500 steps",
           "[mnist][overfit]") {
-  TempDir dir("tg-mnist-overfit");
-  write_synthetic_mnist(dir.path, 40, 10);
-  tg::data::MNIST train(dir.path.string(), tg::data::MNIST::Mode::kTrain);
+  TempDir tmp("tg-mnist-overfit");
+  write_synthetic_mnist(tmp.dir, 40, 10);
+  tg::data::MNIST train(tmp.str(), tg::data::MNIST::Mode::kTrain);
   REQUIRE(train.size() == 40);
   REQUIRE(train.images().sizes() == tg::Shape{40, 1, 28, 28});
   // The square of digit (i * 7) % 10 at image 1 (digit 7: grid row 1, column 2) reads back as 1.0.

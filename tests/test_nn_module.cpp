@@ -6,6 +6,7 @@
 
 #include <tensorgrad/nn.hpp>
 #include <tensorgrad/tensor.hpp>
+#include "../examples/mnist_classifier.hpp"  // MNISTClassifier: Flatten + Sequential with Dropout
 #include "test_util.hpp"
 
 namespace nn = tg::nn;
@@ -56,20 +57,6 @@ struct XORNetImpl : nn::Module {
   Tensor<float> forward(const Tensor<float>& x) { return fc2(relu(fc1(x))); }
 };
 TG_MODULE(XORNet);
-
-// Seed 002: MNISTClassifier (Flatten + Sequential with Dropout).
-struct MNISTClassifierImpl : nn::Module {
-  nn::Flatten flatten{nullptr};
-  nn::Sequential network{nullptr};
-  MNISTClassifierImpl() {
-    flatten = register_module("flatten", nn::Flatten());
-    network = register_module("network", nn::Sequential(nn::Linear(28 * 28, 256), nn::ReLU(), nn::Dropout(0.2),
-                                                        nn::Linear(256, 128), nn::ReLU(), nn::Dropout(0.2),
-                                                        nn::Linear(128, 10)));
-  }
-  Tensor<float> forward(const Tensor<float>& x) { return network(flatten(x)); }
-};
-TG_MODULE(MNISTClassifier);
 
 }  // namespace
 

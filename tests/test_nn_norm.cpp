@@ -45,17 +45,7 @@ void require_gradcheck(const std::function<TensorD(const Inputs&)>& fn, const In
 
 TensorD randn_leaf(const tg::Shape& shape) { return tg::randn<double>(shape).requires_grad_(); }
 
-/// A temporary directory removed at scope exit.
-struct TempDir {
-  std::filesystem::path dir;
-  TempDir() {
-    char pattern[] = "/tmp/tg_norm_XXXXXX";
-    REQUIRE(::mkdtemp(pattern) != nullptr);
-    dir = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(dir); }
-  std::string file(const std::string& name) const { return (dir / name).string(); }
-};
+using test_util::TempDir;
 
 // A batch [4, 2]: channel 0 holds 1, 2, 3, 4 (mean 2.5, biased var 1.25, unbiased 5/3), channel 1 holds
 // 0, 0, 4, 4 (mean 2, biased var 4, unbiased 16/3).

@@ -2,6 +2,7 @@
 // extreme logits, where a naive exp would overflow.
 #include <catch2/catch.hpp>
 #include <tensorgrad/tensor.hpp>
+#include "test_util.hpp"
 
 #include <cmath>
 #include <limits>
@@ -13,15 +14,7 @@ using tg::Shape;
 using tg::TensorD;
 using tg::TensorF;
 using Values = std::vector<double>;
-
-std::vector<std::int64_t> unravel(std::int64_t flat, const Shape& shape) {
-  std::vector<std::int64_t> index(static_cast<std::size_t>(shape.size()));
-  for (int d = shape.size() - 1; d >= 0; --d) {
-    index[d] = flat % shape[d];
-    flat /= shape[d];
-  }
-  return index;
-}
+using test_util::unravel;
 
 template <class T> bool all_finite(const tg::Tensor<T>& t) {
   for (T v : t.tolist())

@@ -20,26 +20,15 @@
 #include <utility>
 #include <vector>
 
+#include "test_util.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 using Named = std::vector<std::pair<std::string, tg::Tensor<float>>>;
 
-/// A fresh directory, removed with everything in it at scope exit.
-struct TempDir {
-  fs::path dir;
-  TempDir() {
-    char pattern[] = "/tmp/tg_safetensors_XXXXXX";
-    REQUIRE(::mkdtemp(pattern) != nullptr);
-    dir = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string file(const std::string& name) const { return (dir / name).string(); }
-};
+using test_util::TempDir;
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
