@@ -1,7 +1,7 @@
 #pragma once
-// The training program shared by mnist_mlp and mnist_cnn: flags, the seed's train/evaluate loops with a progress
-// bar, the per-epoch line, the CSV/PNG history, the confusion matrix and the checkpoint. Each example defines its
-// model and calls run_mnist(model, args, ...).
+// What mnist_mlp and mnist_cnn share beyond the tutorial's training loop, which each of them spells out: the
+// command-line flags, the runtime settings they imply, a progress bar, the per-epoch history (CSV, and a PNG when
+// gnuplot is installed) and the test set's confusion matrix.
 //
 // Flags: [--epochs N] [--data DIR] [--threads N] [--save FILE] [--seed N] [--device cpu|cuda]
 //   --epochs   training epochs
@@ -9,8 +9,8 @@
 //   --threads  CPU threads (the library's default when not given)
 //   --save     where the trained model goes
 //   --seed     seeds the initial weights, dropout and the shuffling (0)
-//   --device   where the model and each batch go, as the seeds' `.to(device)` (cpu); cuda needs a program built
-//              with -DTENSORGRAD_CUDA=ON (the <name>_cuda executables) and a GPU
+//   --device   where the model and each batch go, as the tutorial's `.to(device)` (cpu); cuda needs a program
+//              built with -DTENSORGRAD_CUDA=ON (the <name>_cuda executables) and a GPU
 #include <unistd.h>
 
 #include <array>
@@ -27,7 +27,10 @@
 namespace mnist_example {
 
 using Clock = std::chrono::steady_clock;
-using Confusion = std::array<std::array<std::int64_t, 10>, 10>;
+
+inline double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 struct Args {
   int epochs;
@@ -38,6 +41,8 @@ struct Args {
   std::string device = "cpu";
 };
 
+/// Parses the flags above (exits with the usage line on a bad one), then applies the runtime settings they and
+/// the examples need: the thread count, and denormals flushed to zero.
 inline Args parse_args(int argc, char** argv, int default_epochs, const std::string& default_save) {
   Args args;
   args.epochs = default_epochs;
@@ -71,176 +76,124 @@ inline Args parse_args(int argc, char** argv, int default_epochs, const std::str
     std::fprintf(stderr, "--device: %s\n", e.what());
     usage();
   }
-  return args;
-}
-
-/// One line on stderr, redrawn in place: batches done, running loss, ETA.
-inline void draw_progress(std::int64_t done, std::int64_t total, double loss, double seconds) {
-  const int width = 30;
-  const int filled = static_cast<int>(width * done / total);
-  const double eta = done > 0 ? seconds / done * (total - done) : 0.0;
-  std::fprintf(stderr, "\r  [%s%s] %lld/%lld  loss %.4f  ETA %.1fs ", std::string(filled, '=').c_str(),
-               std::string(width - filled, ' ').c_str(), static_cast<long long>(done),
-               static_cast<long long>(total), loss, eta);
-  std::fflush(stderr);
-}
-
-struct EpochResult {
-  double train_loss, train_acc, seconds;
-};
-
-// Training
-template <class Model, class Loader>
-EpochResult train_epoch(Model& model, Loader& loader, tg::nn::CrossEntropyLoss& criterion,
-                        tg::optim::Adam<float>& optimizer, tg::Device device, bool progress) {
-  model->train();
-  double total_loss = 0;
-  std::int64_t correct = 0, total = 0, batches = 0;
-  const auto start = Clock::now();
-  for (const auto& [images, labels] : loader) {
-    const auto X = images.to(device);
-    const auto y = labels.to(device);
-    optimizer.zero_grad();
-    auto outputs = model(X);
-    auto loss = criterion(outputs, y);
-    loss.backward();
-    optimizer.step();
-
-    total_loss += loss.item();
-    auto predicted = outputs.argmax(1);
-    total += y.size(0);
-    correct += (predicted == y).sum().item();
-    ++batches;
-    if (progress)
-      draw_progress(batches, loader.size(), total_loss / batches,
-                    std::chrono::duration<double>(Clock::now() - start).count());
-  }
-  if (progress) std::fprintf(stderr, "\r%80s\r", "");  // clear the bar before the epoch's line
-  return {total_loss / batches, 100.0 * correct / total, std::chrono::duration<double>(Clock::now() - start).count()};
-}
-
-// Evaluation: accuracy in percent, and the confusion matrix (rows: true digit, columns: predicted).
-template <class Model, class Loader>
-double evaluate(Model& model, Loader& loader, tg::Device device, Confusion& confusion) {
-  model->eval();
-  tg::NoGradGuard no_grad;
-  confusion = {};
-  std::int64_t correct = 0, total = 0;
-  for (const auto& [X, y] : loader) {
-    auto predicted = model(X.to(device)).argmax(1).to(tg::kCPU);
-    for (std::int64_t i = 0; i < y.size(0); ++i) {
-      const std::int64_t truth = y.at({i}), guess = predicted.at({i});
-      ++confusion[truth][guess];
-      correct += truth == guess;
-    }
-    total += y.size(0);
-  }
-  return 100.0 * correct / total;
-}
-
-/// Loss and accuracy curves side by side, drawn by gnuplot from the CSV; skipped when gnuplot is absent.
-inline void plot_history(const std::string& csv, const std::string& png) {
-  if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
-    std::cout << "gnuplot not found: skipped " << png << " (the numbers are in " << csv << ")\n";
-    return;
-  }
-  const std::string script = png + ".gp";
-  {
-    std::ofstream gp(script);
-    gp << "set terminal png size 1000,400\n"
-       << "set output '" << png << "'\n"
-       << "set datafile separator ','\n"
-       << "set key autotitle columnhead\n"
-       << "set grid\nset xlabel 'epoch'\n"
-       << "set multiplot layout 1,2\n"
-       << "set title 'Training loss'\nset ylabel 'cross-entropy'\n"
-       << "plot '" << csv << "' using 1:2 with linespoints lw 2 title 'train loss'\n"
-       << "set title 'Accuracy'\nset ylabel '%'\nset key bottom right\n"
-       << "plot '" << csv << "' using 1:3 with linespoints lw 2 title 'train', "
-       << "'' using 1:4 with linespoints lw 2 title 'test'\n"
-       << "unset multiplot\n";
-  }
-  const int status = std::system(("gnuplot '" + script + "'").c_str());
-  std::remove(script.c_str());
-  if (status == 0) std::cout << "Wrote " << png << "\n";
-  else std::cout << "gnuplot failed (status " << status << "): no " << png << "\n";
-}
-
-/// Sets up threads and seed, loads the normalised digits, trains `make_model()` with Adam(1e-3) and
-/// CrossEntropyLoss(label_smoothing) on shuffled batches of 64, prints one line per epoch, then writes
-/// `history`.csv/.png, prints the confusion matrix and saves the model to args.save.
-template <class MakeModel>
-void run_mnist(const Args& args, const std::string& title, MakeModel make_model, double label_smoothing,
-               const std::string& history) {
   // Adam's first moment of a dead ReLU unit decays as 0.9^t and turns subnormal after ~700 steps; x86 computes
   // on subnormals many times slower (MLP throughput fell from ~30,000 to ~12,000 samples/s from epoch 7 on).
   // The flushed values are below 1e-38, so no printed number changes. Set before worker threads start.
   tg::set_flush_denormal(true);
   if (args.threads > 0) tg::set_num_threads(args.threads);
-  tg::manual_seed(args.seed);
-
-  // Real digits, scaled to [0, 1] and normalised as transforms.Normalize((0.1307,), (0.3081,)).
-  tg::data::MNIST train_dataset(args.data, tg::data::MNIST::Mode::kTrain, /*normalize=*/true);
-  tg::data::MNIST test_dataset(args.data, tg::data::MNIST::Mode::kTest, /*normalize=*/true);
-  tg::data::DataLoader train_loader(train_dataset,
-                                    tg::data::DataLoaderOptions().batch_size(64).shuffle(true).seed(args.seed));
-  // Evaluation in batches of 64 as well: the accuracy does not depend on it, and larger batches only raise the
-  // peak memory (batches of 1,000 cost 6 MB of activations).
-  tg::data::DataLoader test_loader(test_dataset, tg::data::DataLoaderOptions().batch_size(64));
-
-  const tg::Device device(args.device);
-  auto model = make_model();
-  model->to(device);  // before the optimizer takes the parameters, as in PyTorch
-  tg::nn::CrossEntropyLoss criterion(tg::nn::CrossEntropyLossOptions().label_smoothing(label_smoothing));
-  tg::optim::Adam<float> optimizer(model->parameters(), tg::optim::AdamOptions(0.001));
-
-  std::cout << title << "\n" << std::string(50, '=') << "\n"
-            << "Model: " << model->num_parameters() << " parameters\n"
-            << "Data: " << train_dataset.size() << " training / " << test_dataset.size() << " test images from '"
-            << args.data << "'\n"
-            << "Threads: " << tg::get_num_threads() << "\n"
-            << "Device: " << device << "\n";
-
-  const bool progress = isatty(fileno(stderr));
-  std::vector<std::array<double, 5>> rows;  // epoch, train_loss, train_acc, test_acc, seconds
-  Confusion confusion{};
-  double elapsed = 0, train_seconds = 0;
-  for (int epoch = 0; epoch < args.epochs; ++epoch) {
-    const auto start = Clock::now();
-    const EpochResult r = train_epoch(model, train_loader, criterion, optimizer, device, progress);
-    const double test_acc = evaluate(model, test_loader, device, confusion);
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    elapsed += seconds;
-    train_seconds += r.seconds;
-    rows.push_back({double(epoch + 1), r.train_loss, r.train_acc, test_acc, seconds});
-    std::printf("Epoch %d: Train Loss = %.4f, Train Acc = %.1f%%, Test Acc = %.1f%%, %.0f samples/s, %.2fs elapsed\n",
-                epoch + 1, r.train_loss, r.train_acc, test_acc, train_dataset.size() / r.seconds, elapsed);
-    std::fflush(stdout);
-  }
-  std::printf("\nTraining complete! Final test accuracy: %.2f%% after %d epochs in %.2fs (%.2fs training)\n",
-              rows.back()[3], args.epochs, elapsed, train_seconds);
-
-  const std::string csv = history + ".csv";
-  {
-    std::ofstream out(csv);
-    out << "epoch,train_loss,train_acc,test_acc,seconds\n";
-    for (const auto& h : rows) out << h[0] << ',' << h[1] << ',' << h[2] << ',' << h[3] << ',' << h[4] << '\n';
-  }
-  std::cout << "Wrote " << csv << "\n";
-  plot_history(csv, history + ".png");
-
-  std::cout << "\nConfusion matrix (test set; rows: true digit, columns: predicted)\n     ";
-  for (int c = 0; c < 10; ++c) std::printf("%6d", c);
-  std::cout << "\n";
-  for (int t = 0; t < 10; ++t) {
-    std::printf("%4d ", t);
-    for (int c = 0; c < 10; ++c) std::printf("%6lld", static_cast<long long>(confusion[t][c]));
-    std::cout << "\n";
-  }
-
-  model->to(tg::kCPU);  // the checkpoint holds CPU tensors, whatever device trained them
-  tg::save(model, args.save);
-  std::cout << "\nSaved the model to " << args.save << "\n";
+  return args;
 }
+
+/// A progress line on stderr, redrawn in place after each batch (batches done, running loss, ETA) and cleared at
+/// the end of the epoch; silent when stderr is not a terminal, so logs hold only the epoch lines.
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::int64_t total) : total_(total), enabled_(isatty(fileno(stderr))) {}
+  ~ProgressBar() {
+    if (enabled_) std::fprintf(stderr, "\r%80s\r", "");
+  }
+  /// One more batch done; `loss_sum` is the sum of the losses so far.
+  void step(double loss_sum) {
+    ++done_;
+    if (!enabled_) return;
+    const int width = 30;
+    const int filled = static_cast<int>(width * done_ / total_);
+    const double seconds = seconds_since(start_);
+    const double eta = seconds / done_ * (total_ - done_);
+    std::fprintf(stderr, "\r  [%s%s] %lld/%lld  loss %.4f  ETA %.1fs ", std::string(filled, '=').c_str(),
+                 std::string(width - filled, ' ').c_str(), static_cast<long long>(done_),
+                 static_cast<long long>(total_), loss_sum / done_, eta);
+    std::fflush(stderr);
+  }
+  std::int64_t done() const { return done_; }
+  double seconds() const { return seconds_since(start_); }
+
+ private:
+  std::int64_t total_, done_ = 0;
+  bool enabled_;
+  Clock::time_point start_ = Clock::now();
+};
+
+/// The test set's confusion matrix (rows: true digit, columns: predicted).
+struct Confusion {
+  std::array<std::array<std::int64_t, 10>, 10> counts{};
+  void clear() { counts = {}; }
+  void add(std::int64_t truth, std::int64_t guess) { ++counts[truth][guess]; }
+  void print() const {
+    std::cout << "\nConfusion matrix (test set; rows: true digit, columns: predicted)\n     ";
+    for (int c = 0; c < 10; ++c) std::printf("%6d", c);
+    std::cout << "\n";
+    for (int t = 0; t < 10; ++t) {
+      std::printf("%4d ", t);
+      for (int c = 0; c < 10; ++c) std::printf("%6lld", static_cast<long long>(counts[t][c]));
+      std::cout << "\n";
+    }
+  }
+};
+
+/// One row per epoch, timed from the History's construction (or the previous row) to add(); write() puts them
+/// in `name`.csv and plots them to `name`.png.
+class History {
+ public:
+  explicit History(std::string name) : name_(std::move(name)) {}
+
+  /// Records an epoch and returns its wall time (training and evaluation).
+  double add(int epoch, double train_loss, double train_acc, double test_acc, double train_seconds) {
+    const double seconds = seconds_since(mark_);
+    mark_ = Clock::now();
+    elapsed_ += seconds;
+    train_seconds_ += train_seconds;
+    rows_.push_back({double(epoch), train_loss, train_acc, test_acc, seconds});
+    return seconds;
+  }
+  double elapsed() const { return elapsed_; }
+  double train_seconds() const { return train_seconds_; }
+  double last_test_acc() const { return rows_.back()[3]; }
+
+  void write() const {
+    const std::string csv = name_ + ".csv";
+    {
+      std::ofstream out(csv);
+      out << "epoch,train_loss,train_acc,test_acc,seconds\n";
+      for (const auto& h : rows_) out << h[0] << ',' << h[1] << ',' << h[2] << ',' << h[3] << ',' << h[4] << '\n';
+    }
+    std::cout << "Wrote " << csv << "\n";
+    plot(csv, name_ + ".png");
+  }
+
+ private:
+  /// Loss and accuracy curves side by side, drawn by gnuplot from the CSV; skipped when gnuplot is absent.
+  static void plot(const std::string& csv, const std::string& png) {
+    if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
+      std::cout << "gnuplot not found: skipped " << png << " (the numbers are in " << csv << ")\n";
+      return;
+    }
+    const std::string script = png + ".gp";
+    {
+      std::ofstream gp(script);
+      gp << "set terminal png size 1000,400\n"
+         << "set output '" << png << "'\n"
+         << "set datafile separator ','\n"
+         << "set key autotitle columnhead\n"
+         << "set grid\nset xlabel 'epoch'\n"
+         << "set multiplot layout 1,2\n"
+         << "set title 'Training loss'\nset ylabel 'cross-entropy'\n"
+         << "plot '" << csv << "' using 1:2 with linespoints lw 2 title 'train loss'\n"
+         << "set title 'Accuracy'\nset ylabel '%'\nset key bottom right\n"
+         << "plot '" << csv << "' using 1:3 with linespoints lw 2 title 'train', "
+         << "'' using 1:4 with linespoints lw 2 title 'test'\n"
+         << "unset multiplot\n";
+    }
+    const int status = std::system(("gnuplot '" + script + "'").c_str());
+    std::remove(script.c_str());
+    if (status == 0) std::cout << "Wrote " << png << "\n";
+    else std::cout << "gnuplot failed (status " << status << "): no " << png << "\n";
+  }
+
+  std::string name_;
+  std::vector<std::array<double, 5>> rows_;  // epoch, train_loss, train_acc, test_acc, seconds
+  double elapsed_ = 0, train_seconds_ = 0;
+  Clock::time_point mark_ = Clock::now();
+};
 
 }  // namespace mnist_example
