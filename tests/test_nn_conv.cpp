@@ -227,9 +227,9 @@ TEST_CASE("Conv2d and pooling modules: shapes, PyTorch's init and printouts", "[
   CHECK(conv->weight.sizes() == tg::Shape{8, 2, 3, 3});
   CHECK(conv->bias.sizes() == tg::Shape{8});
   const double bound = 1.0 / std::sqrt(2.0 * 3 * 3);  // fan_in = in/groups·kH·kW
-  CHECK(conv->weight.abs().max().item() <= bound);
-  CHECK(conv->weight.abs().max().item() > 0.8 * bound);
-  CHECK(conv->bias.abs().max().item() <= bound);
+  CHECK(conv->weight.as<float>().abs().max().item() <= bound);
+  CHECK(conv->weight.as<float>().abs().max().item() > 0.8 * bound);
+  CHECK(conv->bias.as<float>().abs().max().item() <= bound);
   CHECK(conv(tg::randn({5, 4, 6, 7})).sizes() == tg::Shape{5, 8, 6, 7});
   CHECK(printed(conv) == "Conv2d(4, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), groups=2)");
   CHECK(printed(nn::Conv2d(1, 32, 3)) == "Conv2d(1, 32, kernel_size=(3, 3), stride=(1, 1))");

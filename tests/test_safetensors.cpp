@@ -77,8 +77,8 @@ double double_bits(std::uint64_t bits) {
 /// logic is tested on any set of names and shapes.
 struct StandIn {
   Named params, buffers;
-  Named named_parameters() const { return params; }
-  Named named_buffers() const { return buffers; }
+  template <class = tg::AnyTensor> Named named_parameters() const { return params; }
+  template <class = tg::AnyTensor> Named named_buffers() const { return buffers; }
 };
 
 /// Every byte of the module's state, in state_dict order: "bitwise unchanged" compares these.
@@ -255,14 +255,14 @@ TEST_CASE("save_tensors / load_tensors round-trip float, double, int64, 0-d and 
     CHECK(back[i].dtype() == dtypes[i]);
     CHECK(back[i].sizes() == shapes[i]);
   }
-  CHECK(tensor_bytes(std::get<tg::Tensor<float>>(back[0].tensor)) == tensor_bytes(f));
-  CHECK(tensor_bytes(std::get<tg::Tensor<double>>(back[1].tensor)) == tensor_bytes(d));
-  CHECK(tensor_bytes(std::get<tg::Tensor<std::int64_t>>(back[2].tensor)) == tensor_bytes(l));
-  CHECK(std::get<tg::Tensor<float>>(back[3].tensor).item() == -2.5f);
-  CHECK(std::get<tg::Tensor<double>>(back[4].tensor).numel() == 0);
-  CHECK(std::get<tg::Tensor<std::int64_t>>(back[5].tensor).numel() == 0);
+  CHECK(tensor_bytes(back[0].tensor.as<float>()) == tensor_bytes(f));
+  CHECK(tensor_bytes(back[1].tensor.as<double>()) == tensor_bytes(d));
+  CHECK(tensor_bytes(back[2].tensor.as<std::int64_t>()) == tensor_bytes(l));
+  CHECK(back[3].tensor.as<float>().item() == -2.5f);
+  CHECK(back[4].tensor.as<double>().numel() == 0);
+  CHECK(back[5].tensor.as<std::int64_t>().numel() == 0);
   // The transpose of [[1, 2, 3], [4, 5, 6]] is stored row-major: 1 4 2 5 3 6.
-  CHECK(std::get<tg::Tensor<float>>(back[6].tensor).tolist() == std::vector<float>{1, 4, 2, 5, 3, 6});
+  CHECK(back[6].tensor.as<float>().tolist() == std::vector<float>{1, 4, 2, 5, 3, 6});
 }
 
 TEST_CASE("save_tensors refuses names the format cannot hold, before creating any file", "[io][safetensors]") {
@@ -344,7 +344,7 @@ TEST_CASE("module_state_dict aliases the module - load_state_dict copies strictl
   CHECK(state[0].first == "fc1.weight");
   CHECK(state[4].first == "norm.running_mean");
   CHECK_FALSE(state[0].second.requires_grad());                  // detached, as PyTorch's state_dict
-  CHECK(state[0].second.data() == a.params[0].second.data());   // but aliasing the parameter
+  CHECK(state[0].second.as<float>().data() == a.params[0].second.data());   // but aliasing the parameter
   tg::load_state_dict(b, state);
   CHECK(snapshot(b) == snapshot(a));
   CHECK(b.params[0].second.data() != a.params[0].second.data());  // copied, not shared
@@ -356,7 +356,7 @@ TEST_CASE("module_state_dict aliases the module - load_state_dict copies strictl
   CHECK_THROWS_WITH(tg::load_state_dict(c, partial),
                     "load_state_dict: missing key(s) 'fc2.weight', 'fc2.bias', 'norm.running_mean'; "
                     "unexpected key(s) 'fc3.weight'");
-  Named duplicated = state;
+  auto duplicated = state;
   duplicated.push_back(state[1]);
   CHECK_THROWS_WITH(tg::load_state_dict(c, duplicated), "load_state_dict: tensor 'fc1.bias' appears twice");
   CHECK(snapshot(c) == before);
@@ -738,7 +738,7 @@ TEST_CASE("a PyTorch-style file loads into an nn network, which then computes wi
                                           raw<float>({0.f, 0.5f, -1.f})));
   SimpleNet net;
   tg::load(net, path);
-  CHECK(net->fc1->weight.tolist() == std::vector<float>{1, 2, -1, 1, 0.5f, -0.5f});
+  CHECK(net->fc1->weight.as<float>().tolist() == std::vector<float>{1, 2, -1, 1, 0.5f, -0.5f});
   // x = [1, 2]: fc1 gives [5, 1.5, -1.5], relu [5, 1.5, 0], fc2 gives 5 - 3 + 0 + 0.25 = 2.25.
   CHECK(net(tg::tensor<float>({{1.f, 2.f}})).item() == 2.25f);
 }

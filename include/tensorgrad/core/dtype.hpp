@@ -25,6 +25,16 @@ inline const char* dtype_name(Dtype d) {
   return "?";
 }
 
+/// PyTorch's spellings of the dtypes: model->to(tg::kFloat64), as torch::kFloat64.
+inline constexpr Dtype kFloat32 = Dtype::Float32;
+inline constexpr Dtype kFloat64 = Dtype::Float64;
+inline constexpr Dtype kInt64 = Dtype::Int64;
+inline constexpr Dtype kFloat = kFloat32;
+inline constexpr Dtype kDouble = kFloat64;
+inline constexpr Dtype kLong = kInt64;
+
+inline bool is_floating(Dtype d) { return d != Dtype::Int64; }
+
 inline std::size_t dtype_size(Dtype d) { return d == Dtype::Float32 ? 4 : 8; }
 
 }  // namespace tg

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "dtype.hpp"
+#include "error.hpp"
 #include "live_counter.hpp"
 #include "pool.hpp"
 #include "shape.hpp"
@@ -40,7 +41,15 @@ struct TensorImpl {
     }
     return true;
   }
-  template <class T> T* data() const { return static_cast<T*>(storage->data()) + offset; }
+  /// The elements as T. Checks the dtype: a module converted with to(kFloat64) changes its tensors' dtype in
+  /// place, and a typed handle taken before (a Tensor<float> copy of a parameter, an Optimizer<float>) must
+  /// refuse to read the new elements as the old type.
+  template <class T> T* data() const {
+    TG_CHECK(dtype == dtype_v<T>, "a Tensor<", dtype_name(dtype_v<T>), "> handle refers to a tensor that is now ",
+             dtype_name(dtype), " (its module was converted with to(); take the handle again, e.g. parameters<",
+             dtype == Dtype::Float64 ? "double" : dtype == Dtype::Float32 ? "float" : "std::int64_t", ">())");
+    return static_cast<T*>(storage->data()) + offset;
+  }
 
 #ifdef TENSORGRAD_COUNT_OBJECTS
   LiveCounter<TensorImpl> live_counter;  // see live_counter.hpp

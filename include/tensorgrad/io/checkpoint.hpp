@@ -49,10 +49,12 @@ template <class M> decltype(auto) module_ref(M& m, const char* fn) {
 }
 template <class O> decltype(auto) optimizer_ref(O& o, const char* fn) { return object_ref<has_state<O>::value>(o, fn); }
 
-/// The module's state in PyTorch's state_dict order: parameters, then buffers, with dotted names.
-template <class Module> auto module_entries(Module& module) {
-  auto entries = module.named_parameters();
-  for (auto& b : module.named_buffers()) entries.push_back(std::move(b));
+/// The module's state in PyTorch's state_dict order: parameters, then buffers, with dotted names, each
+/// tensor with its own dtype.
+template <class Module> std::vector<std::pair<std::string, AnyTensor>> module_entries(Module& module) {
+  std::vector<std::pair<std::string, AnyTensor>> entries;
+  for (auto& [name, t] : module.template named_parameters<AnyTensor>()) entries.emplace_back(name, t);
+  for (auto& [name, t] : module.template named_buffers<AnyTensor>()) entries.emplace_back(name, t);
   return entries;
 }
 
@@ -117,26 +119,13 @@ std::vector<std::size_t> match_state(const Entries& entries, const std::vector<S
 }
 
 /// Copies validated values into the module's tensors (under no-grad: parameters are leaves that require grad).
-template <class Entries, class GetSource>
-void copy_into(Entries& entries, const std::vector<std::size_t>& match, GetSource get_source) {
+/// Copies validated values (match_state checked the dtypes) into the module's tensors, under no-grad:
+/// parameters are leaves that require grad.
+template <class GetSource>
+void copy_into(std::vector<std::pair<std::string, AnyTensor>>& entries, const std::vector<std::size_t>& match,
+               GetSource get_source) {
   NoGradGuard no_grad;
-  for (std::size_t k = 0; k < entries.size(); ++k) {
-    auto& target = entries[k].second;
-    using T = typename std::decay_t<decltype(target)>::value_type;
-    target.copy_(get_source(match[k], T{}));
-  }
-}
-
-/// PyTorch keeps BatchNorm's num_batches_tracked as int64; tensorgrad's module buffers are float (see
-/// nn/batchnorm.hpp), so a file's I64 counter of that name loads as F32 (exact below 2^24).
-inline void int64_batch_counters_to_float(std::vector<NamedTensor>& file) {
-  const std::string suffix = ".num_batches_tracked";
-  for (NamedTensor& t : file) {
-    const std::string& n = t.name;
-    const bool named = n == suffix.substr(1) ||
-                       (n.size() > suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0);
-    if (named && t.dtype() == Dtype::Int64) t.tensor = std::get<Tensor<std::int64_t>>(t.tensor).template to<float>();
-  }
+  for (std::size_t k = 0; k < entries.size(); ++k) entries[k].second.copy_(get_source(match[k]));
 }
 
 /// A double as text that reads back to the same bits ("%.17g" round-trips every finite double).
@@ -168,7 +157,7 @@ template <class M, class State> void load_state_dict(M&& module, const State& st
     source.push_back({&name, tensor.dtype(), &tensor.sizes()});
   }
   const auto match = io::detail::match_state(entries, source, "load_state_dict");
-  io::detail::copy_into(entries, match, [&](std::size_t i, auto) { return state[i].second; });
+  io::detail::copy_into(entries, match, [&](std::size_t i) { return AnyTensor(state[i].second); });
 }
 
 /// Saves the module's parameters and buffers to a safetensors file (crash-safe, see io::save_tensors),
@@ -184,11 +173,10 @@ template <class M> void save(M&& module, const std::string& path) {
 template <class M> void load(M&& module, const std::string& path) {
   auto entries = io::detail::module_entries(io::detail::module_ref(module, "load"));
   std::vector<io::NamedTensor> file = io::load_tensors(path);
-  io::detail::int64_batch_counters_to_float(file);
   std::vector<io::detail::SourceInfo> source;
   for (const auto& t : file) source.push_back({&t.name, t.dtype(), &t.sizes()});
   const auto match = io::detail::match_state(entries, source, path);
-  io::detail::copy_into(entries, match, [&](std::size_t i, auto tag) { return std::get<Tensor<decltype(tag)>>(file[i].tensor); });
+  io::detail::copy_into(entries, match, [&](std::size_t i) { return file[i].tensor; });
 }
 
 /// Saves an optimizer's state (NOTE [ Optimizer state ]) with its name and learning rate in the metadata,
@@ -223,7 +211,7 @@ template <class O> void load_optimizer(O&& optimizer, const std::string& path) {
   for (const auto& t : file) {
     TG_CHECK(t.dtype() == dtype_v<T>, path, ": tensor '", t.name, "': dtype ", io::safetensors_dtype(t.dtype()),
              " does not match the optimizer's ", io::safetensors_dtype(dtype_v<T>));
-    state.emplace_back(t.name, std::get<Tensor<T>>(t.tensor));
+    state.emplace_back(t.name, t.tensor.as<T>());
   }
   try {
     opt.load_state(state);

@@ -26,7 +26,6 @@
 #include <cstring>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "../ops/tensor_methods.hpp"
@@ -39,17 +38,14 @@
 namespace tg {
 namespace io {
 
-/// A tensor of any dtype tensorgrad supports.
-using AnyTensor = std::variant<Tensor<float>, Tensor<double>, Tensor<std::int64_t>>;
-
 /// One entry of a safetensors file.
 /// Example: tg::io::NamedTensor{"fc1.weight", tg::zeros<float>({4, 2})}
 struct NamedTensor {
   std::string name;
   AnyTensor tensor;
 
-  Dtype dtype() const { return std::visit([](const auto& t) { return t.dtype(); }, tensor); }
-  const Shape& sizes() const { return std::visit([](const auto& t) -> const Shape& { return t.sizes(); }, tensor); }
+  Dtype dtype() const { return tensor.dtype(); }
+  const Shape& sizes() const { return tensor.sizes(); }
 };
 
 /// The header's optional "__metadata__": string keys to string values, in file order.
@@ -297,10 +293,8 @@ inline void save_tensors(const std::string& path, const std::vector<NamedTensor>
   host.reserve(tensors.size());
   std::uint64_t data_size = 0;
   for (const auto& t : tensors) {
-    std::visit([&](const auto& x) {
-      TG_CHECK(x.defined(), path, ": tensor '", t.name, "' is undefined");
-      host.emplace_back(detail::host_contiguous(x));
-    }, t.tensor);
+    TG_CHECK(t.tensor.defined(), path, ": tensor '", t.name, "' is undefined");
+    t.tensor.visit([&](const auto& x) { host.emplace_back(detail::host_contiguous(x)); });
     data_size += static_cast<std::uint64_t>(t.sizes().numel()) * dtype_size(t.dtype());
   }
   const std::string header = safetensors_header(tensors, metadata);
@@ -316,10 +310,10 @@ inline void save_tensors(const std::string& path, const std::vector<NamedTensor>
     detail::write_exact(fd.get(), len, 8, tmp);
     detail::write_exact(fd.get(), header.data(), header.size(), tmp);
     for (const auto& t : host)
-      std::visit([&](const auto& x) {
+      t.visit([&](const auto& x) {
         using T = typename std::decay_t<decltype(x)>::value_type;
         detail::write_exact(fd.get(), x.data(), static_cast<std::uint64_t>(x.numel()) * sizeof(T), tmp);
-      }, t);
+      });
     TG_CHECK(::fsync(fd.get()) == 0, tmp, ": fsync failed: ", detail::errno_text());
     TG_CHECK(::close(fd.release()) == 0, tmp, ": close failed: ", detail::errno_text());
     TG_CHECK(::rename(tmp.c_str(), path.c_str()) == 0, path, ": cannot rename '", tmp, "' over it: ",
@@ -335,9 +329,9 @@ inline void save_tensors(const std::string& path, const std::vector<NamedTensor>
   if (dir_fd.get() >= 0) ::fsync(dir_fd.get());
 }
 
-/// The same for tensors of one dtype, e.g. a state dict: `save_tensors(path, tg::module_state_dict(model))`.
-template <class T>
-void save_tensors(const std::string& path, const std::vector<std::pair<std::string, Tensor<T>>>& tensors,
+/// The same for (name, tensor) pairs, e.g. a state dict: `save_tensors(path, tg::module_state_dict(model))`.
+template <class TensorT>
+void save_tensors(const std::string& path, const std::vector<std::pair<std::string, TensorT>>& tensors,
                   const Metadata& metadata = {}) {
   std::vector<NamedTensor> named;
   named.reserve(tensors.size());

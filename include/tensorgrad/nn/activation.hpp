@@ -13,7 +13,7 @@ namespace nn {
 
 class ReLUImpl : public Module {
  public:
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     return in_context([&] { return functional::relu(x); });
   }
   std::string name() const override { return "ReLU"; }
@@ -23,7 +23,7 @@ TG_MODULE(ReLU);
 class LeakyReLUImpl : public Module {
  public:
   explicit LeakyReLUImpl(double negative_slope = 0.01) : negative_slope(negative_slope) {}
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     return in_context([&] { return functional::leaky_relu(x, negative_slope); });
   }
   std::string name() const override { return "LeakyReLU"; }
@@ -34,7 +34,7 @@ TG_MODULE(LeakyReLU);
 
 class SigmoidImpl : public Module {
  public:
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     return in_context([&] { return functional::sigmoid(x); });
   }
   std::string name() const override { return "Sigmoid"; }
@@ -43,7 +43,7 @@ TG_MODULE(Sigmoid);
 
 class TanhImpl : public Module {
  public:
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     return in_context([&] { return functional::tanh(x); });
   }
   std::string name() const override { return "Tanh"; }
@@ -57,7 +57,7 @@ class GELUImpl : public Module {
     TG_CHECK(this->approximate == "none" || this->approximate == "tanh",
              "GELU: approximate must be \"none\" or \"tanh\", got \"", this->approximate, "\"");
   }
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     return in_context([&] { return functional::gelu(x, approximate); });
   }
   std::string name() const override { return "GELU"; }
@@ -68,7 +68,7 @@ TG_MODULE(GELU);
 
 class SiLUImpl : public Module {
  public:
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     return in_context([&] { return functional::silu(x); });
   }
   std::string name() const override { return "SiLU"; }
@@ -78,7 +78,7 @@ TG_MODULE(SiLU);
 class ELUImpl : public Module {
  public:
   explicit ELUImpl(double alpha = 1.0) : alpha(alpha) {}
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     return in_context([&] { return functional::elu(x, alpha); });
   }
   std::string name() const override { return "ELU"; }
@@ -93,7 +93,7 @@ TG_MODULE(ELU);
 class SoftplusImpl : public Module {
  public:
   explicit SoftplusImpl(double beta = 1.0, double threshold = 20.0) : beta(beta), threshold(threshold) {}
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     return in_context([&] { return functional::softplus(x, beta, threshold); });
   }
   std::string name() const override { return "Softplus"; }
@@ -111,7 +111,7 @@ TG_MODULE(Softplus);
 class SoftmaxImpl : public Module {
  public:
   explicit SoftmaxImpl(std::int64_t dim) : dim(dim) {}
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     return in_context([&] { return functional::softmax(x, dim); });
   }
   std::string name() const override { return "Softmax"; }
@@ -123,7 +123,7 @@ TG_MODULE(Softmax);
 class LogSoftmaxImpl : public Module {
  public:
   explicit LogSoftmaxImpl(std::int64_t dim) : dim(dim) {}
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     return in_context([&] { return functional::log_softmax(x, dim); });
   }
   std::string name() const override { return "LogSoftmax"; }

@@ -8,9 +8,8 @@
 /// with the running statistics. With track_running_stats(false) there are no buffers and the batch's
 /// statistics are used in eval too.
 ///
-/// num_batches_tracked is a 0-d float buffer, where PyTorch keeps an int64: module buffers are Tensor<float>
-/// in tensorgrad. It counts exactly up to 2^24 (16.7 million) batches; tg::save writes it as F32, which
-/// PyTorch's load_state_dict accepts (it copies across dtypes), and tg::load reads PyTorch's I64 counter.
+/// num_batches_tracked is a 0-d int64 buffer, as PyTorch's, so checkpoints trade it with PyTorch unchanged and
+/// to(tg::kFloat64) leaves it int64.
 ///
 /// Example: nn::BatchNorm2d bn(nn::BatchNormOptions(32).momentum(std::nullopt));  auto y = bn(x);
 #include <cstdint>
@@ -50,7 +49,7 @@ class BatchNormImplBase : public Module {
     if (options.track_running_stats()) {
       running_mean = register_buffer("running_mean", empty<float>({c}));
       running_var = register_buffer("running_var", empty<float>({c}));
-      num_batches_tracked = register_buffer("num_batches_tracked", empty<float>({}));
+      num_batches_tracked = register_buffer("num_batches_tracked", empty<std::int64_t>({}));
     }
     reset_parameters();
   }
@@ -61,7 +60,7 @@ class BatchNormImplBase : public Module {
     NoGradGuard no_grad;
     running_mean.fill_(0.0);
     running_var.fill_(1.0);
-    num_batches_tracked.fill_(0.0);
+    num_batches_tracked.zero_();
   }
   /// The running statistics reset, weight = 1, bias = 0.
   void reset_parameters() {
@@ -72,24 +71,25 @@ class BatchNormImplBase : public Module {
     bias.fill_(0.0);
   }
 
-  Tensor<float> forward(const Tensor<float>& x) {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) {
     check_input_dim(x);
     TG_MODULE_CHECK(x.size(1) == options.num_features(), "expected input with ", options.num_features(),
                     " channels, got ", x.sizes());
     const bool update = is_training() && options.track_running_stats();
     double factor = 0.0;  // the weight of this batch in the running statistics
     if (update) {
-      const double batches = static_cast<double>(num_batches_tracked.item()) + 1.0;
+      const double batches = static_cast<double>(num_batches_tracked.as<std::int64_t>().item()) + 1.0;
       factor = options.momentum() ? *options.momentum() : 1.0 / batches;
     }
     // Without running statistics the batch's are used in eval too (PyTorch's bn_training).
-    Tensor<float> y = in_context([&] {
-      return functional::batch_norm(x, running_mean, running_var, weight, bias,
+    Tensor<T> y = in_context([&] {
+      return functional::batch_norm(x, typed<T>(running_mean, "running_mean"), typed<T>(running_var, "running_var"),
+                                    typed<T>(weight, "weight"), typed<T>(bias, "bias"),
                                     is_training() || !options.track_running_stats(), factor, options.eps());
     });
     if (update) {
       NoGradGuard no_grad;
-      num_batches_tracked.add_(1.0);
+      num_batches_tracked.add_(1);
     }
     return y;
   }
@@ -103,12 +103,12 @@ class BatchNormImplBase : public Module {
 
   BatchNormOptions options;
   /// Undefined with affine(false).
-  Tensor<float> weight, bias;
-  /// Undefined with track_running_stats(false).
-  Tensor<float> running_mean, running_var, num_batches_tracked;
+  AnyTensor weight, bias;
+  /// Undefined with track_running_stats(false). num_batches_tracked is a 0-d int64, as PyTorch's.
+  AnyTensor running_mean, running_var, num_batches_tracked;
 
  protected:
-  virtual void check_input_dim(const Tensor<float>& x) const = 0;
+  virtual void check_input_dim(const AnyTensor& x) const = 0;
 };
 
 class BatchNorm1dImpl : public BatchNormImplBase {
@@ -117,7 +117,7 @@ class BatchNorm1dImpl : public BatchNormImplBase {
   std::string name() const override { return "BatchNorm1d"; }
 
  protected:
-  void check_input_dim(const Tensor<float>& x) const override {
+  void check_input_dim(const AnyTensor& x) const override {
     TG_MODULE_CHECK(x.dim() == 2 || x.dim() == 3, "expected 2D or 3D input (got ", x.dim(), "D input)");
   }
 };
@@ -129,7 +129,7 @@ class BatchNorm2dImpl : public BatchNormImplBase {
   std::string name() const override { return "BatchNorm2d"; }
 
  protected:
-  void check_input_dim(const Tensor<float>& x) const override {
+  void check_input_dim(const AnyTensor& x) const override {
     TG_MODULE_CHECK(x.dim() == 4, "expected 4D input (got ", x.dim(), "D input)");
   }
 };

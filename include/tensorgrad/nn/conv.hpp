@@ -55,13 +55,14 @@ class Conv2dImpl : public Module {
     }
   }
 
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     TG_MODULE_CHECK(x.dim() == 3 || x.dim() == 4, "expected 3-d (unbatched) or 4-d (batched) input, got shape ",
                     x.sizes());
     TG_MODULE_CHECK(x.size(-3) == options.in_channels(), "expected input with ", options.in_channels(),
                     " channels, got shape ", x.sizes());
+    const Tensor<T> w = typed<T>(weight, "weight");
     return in_context([&] {
-      return functional::conv2d(x, weight, bias, options.stride(), options.padding(), options.dilation(),
+      return functional::conv2d(x, w, typed<T>(bias, "bias"), options.stride(), options.padding(), options.dilation(),
                                 options.groups());
     });
   }
@@ -79,9 +80,9 @@ class Conv2dImpl : public Module {
   }
 
   Conv2dOptions options;
-  Tensor<float> weight;
+  AnyTensor weight;
   /// Undefined when constructed with bias(false).
-  Tensor<float> bias;
+  AnyTensor bias;
 };
 TG_MODULE(Conv2d);
 

@@ -16,7 +16,7 @@ class DropoutImpl : public Module {
   explicit DropoutImpl(double p = 0.5) : p(p) {
     functional::detail::check_dropout_probability("Dropout", p);
   }
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     return in_context([&] { return functional::dropout(x, p, is_training()); });
   }
   std::string name() const override { return "Dropout"; }
@@ -30,7 +30,7 @@ TG_MODULE(Dropout);
 class Dropout2dImpl : public Module {
  public:
   explicit Dropout2dImpl(double p = 0.5) : p(p) { functional::detail::check_dropout_probability("Dropout2d", p); }
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     return in_context([&] { return functional::dropout2d(x, p, is_training()); });
   }
   std::string name() const override { return "Dropout2d"; }

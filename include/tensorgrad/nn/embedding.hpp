@@ -43,12 +43,17 @@ class EmbeddingImpl : public Module {
     init::normal_(weight);
     if (options.padding_idx()) {
       NoGradGuard no_grad;
-      weight.select(0, *options.padding_idx()).fill_(0.0);
+      weight.visit_floating("Embedding", [&](auto w) { w.select(0, *options.padding_idx()).fill_(0.0); });
     }
   }
 
-  Tensor<float> forward(const Tensor<std::int64_t>& input) const {
-    return in_context([&] { return functional::embedding(input, weight, options.padding_idx()); });
+  /// Rows of the weight, as Tensor<T>: a float64 module (after to(tg::kFloat64)) is called as forward<double>.
+  template <class T = float> Tensor<T> forward(const Tensor<std::int64_t>& input) const {
+    return in_context([&] {
+      TG_CHECK(weight.is<T>(), "expected forward<", weight.dtype() == Dtype::Float64 ? "double" : "float",
+               "> for a ", dtype_name(weight.dtype()), " weight, got forward<", dtype_name(dtype_v<T>), ">");
+      return functional::embedding(input, weight.as<T>(), options.padding_idx());
+    });
   }
 
   std::string name() const override { return "Embedding"; }
@@ -59,7 +64,7 @@ class EmbeddingImpl : public Module {
   }
 
   EmbeddingOptions options;
-  Tensor<float> weight;
+  AnyTensor weight;
 };
 TG_MODULE(Embedding);
 

@@ -11,7 +11,7 @@ namespace nn {
 class FlattenImpl : public Module {
  public:
   explicit FlattenImpl(std::int64_t start_dim = 1, std::int64_t end_dim = -1) : start_dim(start_dim), end_dim(end_dim) {}
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     return in_context([&] { return tg::flatten(x, start_dim, end_dim); });
   }
   std::string name() const override { return "Flatten"; }

@@ -9,7 +9,7 @@ namespace nn {
 
 class IdentityImpl : public Module {
  public:
-  Tensor<float> forward(const Tensor<float>& x) const { return x; }
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const { return x; }
   std::string name() const override { return "Identity"; }
 };
 TG_MODULE(Identity);

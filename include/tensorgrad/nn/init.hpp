@@ -2,6 +2,8 @@
 /// tg::nn::init: in-place initialisers with PyTorch's names and formulas. Each runs under no-grad (so it
 /// may fill a parameter that requires grad) and draws from `gen`, the default generator unless given.
 ///
+/// Each takes a Tensor<T> or an AnyTensor (a module's parameter, whatever its dtype).
+///
 /// Example: tg::nn::init::kaiming_uniform_(fc->weight, std::sqrt(5.0));  // Linear's default init
 #include <cmath>
 #include <string>
@@ -28,7 +30,7 @@ inline double calculate_gain(const std::string& nonlinearity, double param = 0.0
 }
 
 /// (fan_in, fan_out) of a weight [out, in, *kernel]: in·∏kernel and out·∏kernel.
-template <class T> std::pair<std::int64_t, std::int64_t> calculate_fan_in_and_fan_out(const Tensor<T>& t) {
+template <class TensorT> std::pair<std::int64_t, std::int64_t> calculate_fan_in_and_fan_out(const TensorT& t) {
   TG_CHECK(t.dim() >= 2, "init: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions "
            "(shape ", t.sizes(), ")");
   std::int64_t receptive = 1;
@@ -37,7 +39,7 @@ template <class T> std::pair<std::int64_t, std::int64_t> calculate_fan_in_and_fa
 }
 
 namespace detail {
-template <class T> std::int64_t fan(const Tensor<T>& t, const std::string& mode, const char* op) {
+template <class TensorT> std::int64_t fan(const TensorT& t, const std::string& mode, const char* op) {
   TG_CHECK(mode == "fan_in" || mode == "fan_out", op, ": mode must be \"fan_in\" or \"fan_out\", got \"", mode, "\"");
   const auto [in, out] = calculate_fan_in_and_fan_out(t);
   return mode == "fan_in" ? in : out;
@@ -45,45 +47,45 @@ template <class T> std::int64_t fan(const Tensor<T>& t, const std::string& mode,
 }  // namespace detail
 
 /// U(a, b).
-template <class T> Tensor<T>& uniform_(Tensor<T>& t, double a = 0, double b = 1, Generator& gen = default_generator()) {
+template <class TensorT> TensorT& uniform_(TensorT& t, double a = 0, double b = 1, Generator& gen = default_generator()) {
   NoGradGuard no_grad;
   return t.uniform_(a, b, gen);
 }
 /// N(mean, std²).
-template <class T> Tensor<T>& normal_(Tensor<T>& t, double mean = 0, double std = 1, Generator& gen = default_generator()) {
+template <class TensorT> TensorT& normal_(TensorT& t, double mean = 0, double std = 1, Generator& gen = default_generator()) {
   NoGradGuard no_grad;
   return t.normal_(mean, std, gen);
 }
-template <class T> Tensor<T>& constant_(Tensor<T>& t, double value) {
+template <class TensorT> TensorT& constant_(TensorT& t, double value) {
   NoGradGuard no_grad;
   return t.fill_(value);
 }
-template <class T> Tensor<T>& zeros_(Tensor<T>& t) { return constant_(t, 0.0); }
-template <class T> Tensor<T>& ones_(Tensor<T>& t) { return constant_(t, 1.0); }
+template <class TensorT> TensorT& zeros_(TensorT& t) { return constant_(t, 0.0); }
+template <class TensorT> TensorT& ones_(TensorT& t) { return constant_(t, 1.0); }
 
 /// Glorot: U(−b, b) with b = gain·√(6 / (fan_in + fan_out)).
-template <class T> Tensor<T>& xavier_uniform_(Tensor<T>& t, double gain = 1.0, Generator& gen = default_generator()) {
+template <class TensorT> TensorT& xavier_uniform_(TensorT& t, double gain = 1.0, Generator& gen = default_generator()) {
   const auto [in, out] = calculate_fan_in_and_fan_out(t);
   const double bound = gain * std::sqrt(6.0 / static_cast<double>(in + out));
   return init::uniform_(t, -bound, bound, gen);
 }
 /// Glorot: N(0, std²) with std = gain·√(2 / (fan_in + fan_out)).
-template <class T> Tensor<T>& xavier_normal_(Tensor<T>& t, double gain = 1.0, Generator& gen = default_generator()) {
+template <class TensorT> TensorT& xavier_normal_(TensorT& t, double gain = 1.0, Generator& gen = default_generator()) {
   const auto [in, out] = calculate_fan_in_and_fan_out(t);
   return init::normal_(t, 0.0, gain * std::sqrt(2.0 / static_cast<double>(in + out)), gen);
 }
 /// He: U(−b, b) with b = gain·√(3 / fan), gain = calculate_gain(nonlinearity, a).
 /// Linear's default is kaiming_uniform_(w, √5), i.e. b = 1/√fan_in.
-template <class T>
-Tensor<T>& kaiming_uniform_(Tensor<T>& t, double a = 0, const std::string& mode = "fan_in",
+template <class TensorT>
+TensorT& kaiming_uniform_(TensorT& t, double a = 0, const std::string& mode = "fan_in",
                             const std::string& nonlinearity = "leaky_relu", Generator& gen = default_generator()) {
   const double std = calculate_gain(nonlinearity, a) / std::sqrt(static_cast<double>(detail::fan(t, mode, "kaiming_uniform_")));
   const double bound = std::sqrt(3.0) * std;
   return init::uniform_(t, -bound, bound, gen);
 }
 /// He: N(0, std²) with std = gain / √fan.
-template <class T>
-Tensor<T>& kaiming_normal_(Tensor<T>& t, double a = 0, const std::string& mode = "fan_in",
+template <class TensorT>
+TensorT& kaiming_normal_(TensorT& t, double a = 0, const std::string& mode = "fan_in",
                            const std::string& nonlinearity = "leaky_relu", Generator& gen = default_generator()) {
   const double std = calculate_gain(nonlinearity, a) / std::sqrt(static_cast<double>(detail::fan(t, mode, "kaiming_normal_")));
   return init::normal_(t, 0.0, std, gen);

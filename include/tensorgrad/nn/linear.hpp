@@ -44,10 +44,11 @@ class LinearImpl : public Module {
     }
   }
 
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     TG_MODULE_CHECK(x.dim() >= 1 && x.size(-1) == options.in_features(), "expected input with ",
                     options.in_features(), " features, got ", x.sizes());
-    return functional::linear(x, weight, bias);
+    const Tensor<T> w = typed<T>(weight, "weight");  // named first: a whole module of another dtype says "weight"
+    return functional::linear(x, w, typed<T>(bias, "bias"));
   }
 
   std::string name() const override { return "Linear"; }
@@ -58,9 +59,9 @@ class LinearImpl : public Module {
   }
 
   LinearOptions options;
-  Tensor<float> weight;
+  AnyTensor weight;
   /// Undefined when constructed with bias(false).
-  Tensor<float> bias;
+  AnyTensor bias;
 };
 TG_MODULE(Linear);
 

@@ -34,26 +34,26 @@ struct HuberLossOptions {
 };
 struct CrossEntropyLossOptions {
   /// Per-class weights [C] (undefined: all 1).
-  TG_ARG(Tensor<float>, weight);
+  TG_ARG(AnyTensor, weight);
   TG_ARG(std::int64_t, ignore_index) = -100;
   TG_ARG(std::string, reduction) = "mean";
   TG_ARG(double, label_smoothing) = 0.0;
 };
 struct NLLLossOptions {
-  TG_ARG(Tensor<float>, weight);
+  TG_ARG(AnyTensor, weight);
   TG_ARG(std::int64_t, ignore_index) = -100;
   TG_ARG(std::string, reduction) = "mean";
 };
 struct BCELossOptions {
   /// Per-element weights, broadcast to the input (undefined: all 1).
-  TG_ARG(Tensor<float>, weight);
+  TG_ARG(AnyTensor, weight);
   TG_ARG(std::string, reduction) = "mean";
 };
 struct BCEWithLogitsLossOptions {
-  TG_ARG(Tensor<float>, weight);
+  TG_ARG(AnyTensor, weight);
   TG_ARG(std::string, reduction) = "mean";
   /// Weight of the positive term, broadcast along the last dim (e.g. [C]).
-  TG_ARG(Tensor<float>, pos_weight);
+  TG_ARG(AnyTensor, pos_weight);
 };
 
 namespace detail {
@@ -68,7 +68,7 @@ class MSELossImpl : public Module {
   explicit MSELossImpl(MSELossOptions options = {}) : options(std::move(options)) {
     detail::check_reduction(this->options.reduction(), "MSELoss");
   }
-  Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& input, const Tensor<T>& target) const {
     return in_context([&] { return functional::mse_loss(input, target, options.reduction()); });
   }
   std::string name() const override { return "MSELoss"; }
@@ -81,7 +81,7 @@ class L1LossImpl : public Module {
   explicit L1LossImpl(L1LossOptions options = {}) : options(std::move(options)) {
     detail::check_reduction(this->options.reduction(), "L1Loss");
   }
-  Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& input, const Tensor<T>& target) const {
     return in_context([&] { return functional::l1_loss(input, target, options.reduction()); });
   }
   std::string name() const override { return "L1Loss"; }
@@ -94,7 +94,7 @@ class SmoothL1LossImpl : public Module {
   explicit SmoothL1LossImpl(SmoothL1LossOptions options = {}) : options(std::move(options)) {
     detail::check_reduction(this->options.reduction(), "SmoothL1Loss");
   }
-  Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& input, const Tensor<T>& target) const {
     return in_context(
         [&] { return functional::smooth_l1_loss(input, target, options.reduction(), options.beta()); });
   }
@@ -108,7 +108,7 @@ class HuberLossImpl : public Module {
   explicit HuberLossImpl(HuberLossOptions options = {}) : options(std::move(options)) {
     detail::check_reduction(this->options.reduction(), "HuberLoss");
   }
-  Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& input, const Tensor<T>& target) const {
     return in_context([&] { return functional::huber_loss(input, target, options.reduction(), options.delta()); });
   }
   std::string name() const override { return "HuberLoss"; }
@@ -121,17 +121,19 @@ class CrossEntropyLossImpl : public Module {
   explicit CrossEntropyLossImpl(CrossEntropyLossOptions options = {}) : options(std::move(options)) {
     detail::check_reduction(this->options.reduction(), "CrossEntropyLoss");
     // The class weights are state (PyTorch registers them as a buffer), so they follow to() and checkpoints.
-    if (this->options.weight().defined()) register_buffer("weight", this->options.weight());
+    if (this->options.weight().defined()) weight = register_buffer("weight", this->options.weight());
   }
   /// input: logits [N, C]; target: class indices [N].
-  Tensor<float> forward(const Tensor<float>& input, const Tensor<std::int64_t>& target) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& input, const Tensor<std::int64_t>& target) const {
     return in_context([&] {
-      return functional::cross_entropy(input, target, options.weight(), options.ignore_index(), options.reduction(),
+      return functional::cross_entropy(input, target, typed<T>(weight, "weight"), options.ignore_index(), options.reduction(),
                                        options.label_smoothing());
     });
   }
   std::string name() const override { return "CrossEntropyLoss"; }
   CrossEntropyLossOptions options;
+  /// The class weights as registered (a buffer, so it follows to()); undefined without weights.
+  AnyTensor weight;
 };
 TG_MODULE(CrossEntropyLoss);
 
@@ -139,16 +141,18 @@ class NLLLossImpl : public Module {
  public:
   explicit NLLLossImpl(NLLLossOptions options = {}) : options(std::move(options)) {
     detail::check_reduction(this->options.reduction(), "NLLLoss");
-    if (this->options.weight().defined()) register_buffer("weight", this->options.weight());
+    if (this->options.weight().defined()) weight = register_buffer("weight", this->options.weight());
   }
   /// input: log-probabilities [N, C]; target: class indices [N].
-  Tensor<float> forward(const Tensor<float>& input, const Tensor<std::int64_t>& target) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& input, const Tensor<std::int64_t>& target) const {
     return in_context([&] {
-      return functional::nll_loss(input, target, options.weight(), options.ignore_index(), options.reduction());
+      return functional::nll_loss(input, target, typed<T>(weight, "weight"), options.ignore_index(), options.reduction());
     });
   }
   std::string name() const override { return "NLLLoss"; }
   NLLLossOptions options;
+  /// The class weights as registered (a buffer, so it follows to()); undefined without weights.
+  AnyTensor weight;
 };
 TG_MODULE(NLLLoss);
 
@@ -156,15 +160,17 @@ class BCELossImpl : public Module {
  public:
   explicit BCELossImpl(BCELossOptions options = {}) : options(std::move(options)) {
     detail::check_reduction(this->options.reduction(), "BCELoss");
-    if (this->options.weight().defined()) register_buffer("weight", this->options.weight());
+    if (this->options.weight().defined()) weight = register_buffer("weight", this->options.weight());
   }
   /// input: probabilities in [0, 1]; target: same shape.
-  Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& input, const Tensor<T>& target) const {
     return in_context(
-        [&] { return functional::binary_cross_entropy(input, target, options.weight(), options.reduction()); });
+        [&] { return functional::binary_cross_entropy(input, target, typed<T>(weight, "weight"), options.reduction()); });
   }
   std::string name() const override { return "BCELoss"; }
   BCELossOptions options;
+  /// The class weights as registered (a buffer, so it follows to()); undefined without weights.
+  AnyTensor weight;
 };
 TG_MODULE(BCELoss);
 
@@ -172,18 +178,20 @@ class BCEWithLogitsLossImpl : public Module {
  public:
   explicit BCEWithLogitsLossImpl(BCEWithLogitsLossOptions options = {}) : options(std::move(options)) {
     detail::check_reduction(this->options.reduction(), "BCEWithLogitsLoss");
-    if (this->options.weight().defined()) register_buffer("weight", this->options.weight());
-    if (this->options.pos_weight().defined()) register_buffer("pos_weight", this->options.pos_weight());
+    if (this->options.weight().defined()) weight = register_buffer("weight", this->options.weight());
+    if (this->options.pos_weight().defined()) pos_weight = register_buffer("pos_weight", this->options.pos_weight());
   }
   /// input: logits; target: 0/1 (or soft) labels of the same shape.
-  Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& input, const Tensor<T>& target) const {
     return in_context([&] {
-      return functional::binary_cross_entropy_with_logits(input, target, options.weight(), options.reduction(),
-                                                          options.pos_weight());
+      return functional::binary_cross_entropy_with_logits(input, target, typed<T>(weight, "weight"), options.reduction(),
+                                                          typed<T>(pos_weight, "pos_weight"));
     });
   }
   std::string name() const override { return "BCEWithLogitsLoss"; }
   BCEWithLogitsLossOptions options;
+  /// The registered weight and pos_weight buffers (they follow to()); undefined when not given.
+  AnyTensor weight, pos_weight;
 };
 TG_MODULE(BCEWithLogitsLoss);
 

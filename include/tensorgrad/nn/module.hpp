@@ -18,19 +18,28 @@
 /// registered as "2" in a Sequential registered as "net" throws "net.2 (Linear): expected input with 128
 /// features, got [64, 100]"; a module that is nobody's child is named by its class alone ("Linear: ...").
 ///
+/// Dtypes: the registries keep each tensor with its runtime dtype (AnyTensor). A module is float32 when built;
+/// `to(tg::kFloat64)` converts its floating point parameters and buffers in place (integer buffers such as
+/// BatchNorm's num_batches_tracked keep their dtype), and `parameters<double>()` hands the typed handles to an
+/// Optimizer<double>. `parameters()` means `parameters<float>()`, the dtype of nearly every model; a listing
+/// whose dtype differs from the one asked for throws naming the tensor.
+///
 /// Printed name: name() defaults to the class name with namespaces and a trailing "Impl" removed
 /// (XORNetImpl prints as "XORNet", as PyTorch prints the Python class name); override name() to choose another.
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <typeinfo>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
+#include "../core/any_tensor.hpp"
 #include "../core/print.hpp"
 #include "../ops/tensor_methods.hpp"
 
@@ -97,7 +106,9 @@ inline std::string class_name(const std::type_info& type) {
 
 }  // namespace detail
 
-using NamedTensors = std::vector<std::pair<std::string, Tensor<float>>>;
+/// The handle type of a typed listing: parameters<float>() gives Tensor<float>s, parameters<AnyTensor>() AnyTensors.
+template <class T> using handle_t = std::conditional_t<std::is_same_v<T, AnyTensor>, AnyTensor, Tensor<T>>;
+template <class T = AnyTensor> using NamedTensors = std::vector<std::pair<std::string, handle_t<T>>>;
 
 class Module : public std::enable_shared_from_this<Module> {
  public:
@@ -113,17 +124,20 @@ class Module : public std::enable_shared_from_this<Module> {
   virtual std::string extra_repr() const { return ""; }
 
   // ---- registration ------------------------------------------------------------------------------
-  /// Registers a parameter under `name` (its requires_grad is set to `requires_grad`) and returns it.
-  /// The returned handle aliases the registered tensor.
-  Tensor<float> register_parameter(const std::string& name, Tensor<float> tensor, bool requires_grad = true) {
+  /// Registers a floating point parameter under `name` (its requires_grad is set to `requires_grad`) and
+  /// returns it. The returned handle aliases the registered tensor; keep it as an AnyTensor member if the
+  /// module should follow to(kFloat64), or as a Tensor<float> if it stays float32.
+  AnyTensor register_parameter(const std::string& name, AnyTensor tensor, bool requires_grad = true) {
     check_new_name("register_parameter", "parameter", name);
     TG_CHECK(tensor.defined(), this->name(), ".register_parameter: parameter \"", name, "\" is an undefined tensor");
+    TG_CHECK(tensor.is_floating_point(), this->name(), ".register_parameter: parameter \"", name,
+             "\" must be a floating point tensor, got ", dtype_name(tensor.dtype()));
     tensor.requires_grad_(requires_grad);
     parameters_.emplace_back(name, tensor);
     return tensor;
   }
-  /// Registers state that is saved with the module but not trained (e.g. running statistics).
-  Tensor<float> register_buffer(const std::string& name, Tensor<float> tensor) {
+  /// Registers state that is saved with the module but not trained (e.g. running statistics), of any dtype.
+  AnyTensor register_buffer(const std::string& name, AnyTensor tensor) {
     check_new_name("register_buffer", "buffer", name);
     TG_CHECK(tensor.defined(), this->name(), ".register_buffer: buffer \"", name, "\" is an undefined tensor");
     buffers_.emplace_back(name, tensor);
@@ -151,27 +165,21 @@ class Module : public std::enable_shared_from_this<Module> {
   std::string error_context() const { return path_.empty() ? name() : path_ + " (" + name() + ")"; }
 
   // ---- traversal ---------------------------------------------------------------------------------
-  /// Parameters of this module then of each child in registration order (each tensor once).
-  std::vector<Tensor<float>> parameters(bool recurse = true) const {
-    std::vector<Tensor<float>> out;
-    for (auto& [name, t] : named_parameters(recurse)) out.push_back(t);
-    return out;
+  /// Parameters of this module then of each child in registration order (each tensor once), as Tensor<T>
+  /// (T = float unless asked otherwise; AnyTensor for any dtype).
+  template <class T = float> std::vector<handle_t<T>> parameters(bool recurse = true) const {
+    return values(named_parameters<T>(recurse));
   }
   /// Parameters with dotted names (`fc1.weight`), in the order PyTorch lists them.
-  NamedTensors named_parameters(bool recurse = true) const {
-    NamedTensors out;
-    collect(out, "", recurse, &Module::parameters_);
-    return out;
+  template <class T = float> NamedTensors<T> named_parameters(bool recurse = true) const {
+    return typed<T>(collect(recurse, &Module::parameters_), "named_parameters");
   }
-  std::vector<Tensor<float>> buffers(bool recurse = true) const {
-    std::vector<Tensor<float>> out;
-    for (auto& [name, t] : named_buffers(recurse)) out.push_back(t);
-    return out;
+  /// Buffers of every dtype by default (BatchNorm's counter is int64 beside float statistics).
+  template <class T = AnyTensor> std::vector<handle_t<T>> buffers(bool recurse = true) const {
+    return values(named_buffers<T>(recurse));
   }
-  NamedTensors named_buffers(bool recurse = true) const {
-    NamedTensors out;
-    collect(out, "", recurse, &Module::buffers_);
-    return out;
+  template <class T = AnyTensor> NamedTensors<T> named_buffers(bool recurse = true) const {
+    return typed<T>(collect(recurse, &Module::buffers_), "named_buffers");
   }
   /// Direct submodules in registration order.
   std::vector<std::shared_ptr<Module>> children() const {
@@ -208,20 +216,31 @@ class Module : public std::enable_shared_from_this<Module> {
   /// Drops every parameter's gradient (PyTorch's zero_grad(set_to_none=True) default): grad() becomes
   /// undefined until the next backward.
   void zero_grad() {
-    for (auto& t : parameters()) t.impl()->grad.reset();
+    for (auto& t : parameters<AnyTensor>()) t.impl()->grad.reset();
   }
 
   /// Moves every parameter and buffer to `device` in place: handles held elsewhere (fc1->weight, an
   /// optimizer's list) see the moved data. Throws for a device whose backend is not built in.
-  void to(Device device) {
-    for (auto& t : parameters()) move_in_place(t, device);
-    for (auto& t : buffers()) move_in_place(t, device);
+  void to(Device device) { convert_in_place(device, std::nullopt); }
+  /// Converts every floating point parameter and buffer (and their gradients) to `dtype` in place, as
+  /// PyTorch's module.to(dtype): handles held elsewhere follow, and typed handles of the old dtype (an
+  /// Optimizer<float> made before) refuse to read them. Integer buffers keep their dtype.
+  void to(Dtype dtype) {
+    TG_CHECK(is_floating(dtype), name(), ".to: a module's dtype must be floating point, got ", dtype_name(dtype));
+    convert_in_place(std::nullopt, dtype);
   }
+  void to(Device device, Dtype dtype) {
+    TG_CHECK(is_floating(dtype), name(), ".to: a module's dtype must be floating point, got ", dtype_name(dtype));
+    convert_in_place(device, dtype);
+  }
+  /// PyTorch's module.double() and module.float(), which C++ cannot spell: the underscore says "in place".
+  void double_() { to(kFloat64); }
+  void float_() { to(kFloat32); }
 
   /// Total number of elements over all parameters (trainable or not).
   std::int64_t num_parameters() const {
     std::int64_t n = 0;
-    for (const auto& t : parameters()) n += t.numel();
+    for (const auto& t : parameters<AnyTensor>()) n += t.numel();
     return n;
   }
 
@@ -255,6 +274,16 @@ class Module : public std::enable_shared_from_this<Module> {
     }
   }
 
+  /// A parameter or buffer as Tensor<T>, for a forward on Tensor<T> inputs (undefined stays undefined). A module
+  /// of another dtype throws naming both: "Linear: input is float64 but weight is float32; convert the module
+  /// with to(tg::kFloat64)".
+  template <class T> Tensor<T> typed(const AnyTensor& t, const char* what) const {
+    TG_CHECK(!t.defined() || t.is<T>(), error_context(), ": input is ", dtype_name(dtype_v<T>), " but ", what, " is ",
+             dtype_name(t.dtype()), "; convert the module with to(tg::k", dtype_v<T> == Dtype::Float64 ? "Float64" : "Float32",
+             ")");
+    return t.defined() ? t.as<T>() : Tensor<T>();
+  }
+
   /// Holders and shared_ptrs to any Module subclass become a shared_ptr<Module>.
   template <class M> static std::shared_ptr<Module> as_module_ptr(const std::shared_ptr<M>& p) { return p; }
   template <class H> static auto as_module_ptr(const H& holder) -> decltype(std::shared_ptr<Module>(holder.ptr())) {
@@ -286,12 +315,16 @@ class Module : public std::enable_shared_from_this<Module> {
              "\" already exists");
   }
 
-  void collect(NamedTensors& out, const std::string& prefix, bool recurse, NamedTensors Module::*list) const {
+  using Registry = NamedTensors<AnyTensor>;
+
+  Registry collect(bool recurse, Registry Module::*list) const {
+    Registry out;
     std::unordered_set<const tg::detail::TensorImpl*> seen;
-    collect_into(out, seen, prefix, recurse, list);
+    collect_into(out, seen, "", recurse, list);
+    return out;
   }
-  void collect_into(NamedTensors& out, std::unordered_set<const tg::detail::TensorImpl*>& seen, const std::string& prefix,
-                    bool recurse, NamedTensors Module::*list) const {
+  void collect_into(Registry& out, std::unordered_set<const tg::detail::TensorImpl*>& seen, const std::string& prefix,
+                    bool recurse, Registry Module::*list) const {
     for (const auto& [n, t] : this->*list)
       if (seen.insert(t.impl().get()).second) out.emplace_back(prefix + n, t);
     if (!recurse) return;
@@ -312,20 +345,52 @@ class Module : public std::enable_shared_from_this<Module> {
     }
     return out;
   }
-  static void move_in_place(Tensor<float>& t, Device device) {
-    if (t.device() == device) return;
-    const Tensor<float> moved = to_device(t.detach(), device);
-    // Repoint the existing impl at the moved data, so every handle to this parameter follows.
+  /// The registry's entries as T's handles; an entry of another dtype throws naming it.
+  template <class T> NamedTensors<T> typed(Registry entries, const char* fn) const {
+    if constexpr (std::is_same_v<T, AnyTensor>) {
+      return entries;
+    } else {
+      NamedTensors<T> out;
+      out.reserve(entries.size());
+      for (auto& entry : entries) {
+        const AnyTensor& t = entry.second;
+        TG_CHECK(t.template is<T>(), name(), ".", fn, "<", dtype_name(dtype_v<T>), ">: \"", entry.first, "\" is ",
+                 dtype_name(t.dtype()), "; ask for that dtype (e.g. parameters<double>() after to(tg::kFloat64))");
+        out.emplace_back(std::move(entry.first), t.template as<T>());
+      }
+      return out;
+    }
+  }
+  template <class Named> static auto values(Named named) {
+    std::vector<typename Named::value_type::second_type> out;
+    out.reserve(named.size());
+    for (auto& entry : named) out.push_back(std::move(entry.second));
+    return out;
+  }
+
+  void convert_in_place(std::optional<Device> device, std::optional<Dtype> dtype) {
+    for (auto& t : parameters<AnyTensor>()) convert_in_place(t, device, dtype);
+    for (auto& t : buffers<AnyTensor>()) convert_in_place(t, device, dtype);
+  }
+  /// Repoints the existing impl at converted data, so every handle to this tensor follows.
+  static void convert_in_place(const AnyTensor& t, std::optional<Device> device, std::optional<Dtype> dtype) {
+    if (dtype && !t.is_floating_point()) dtype.reset();
+    const Device to_dev = device.value_or(t.device());
+    const Dtype to_dtype = dtype.value_or(t.dtype());
+    if (t.device() == to_dev && t.dtype() == to_dtype) return;
+    const auto convert = [&](const AnyTensor& x) { return x.detach().to(to_dtype).to(to_dev); };
+    const AnyTensor moved = convert(t);
     tg::detail::TensorImpl& impl = *t.impl();
     impl.storage = moved.impl()->storage;
     impl.sizes = moved.impl()->sizes;
     impl.strides = moved.impl()->strides;
     impl.offset = moved.impl()->offset;
-    if (impl.grad) impl.grad = to_device(Tensor<float>(impl.grad), device).impl();
+    impl.dtype = to_dtype;
+    if (impl.grad) impl.grad = convert(AnyTensor(impl.grad)).impl();
   }
 
-  NamedTensors parameters_;
-  NamedTensors buffers_;
+  Registry parameters_;
+  Registry buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
   std::string path_;  // NOTE [ Module path ]

@@ -42,8 +42,11 @@ class LayerNormImpl : public Module {
     bias.fill_(0.0);
   }
 
-  Tensor<float> forward(const Tensor<float>& x) const {
-    return in_context([&] { return functional::layer_norm(x, options.normalized_shape(), weight, bias, options.eps()); });
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
+    return in_context([&] {
+      return functional::layer_norm(x, options.normalized_shape(), typed<T>(weight, "weight"), typed<T>(bias, "bias"),
+                                    options.eps());
+    });
   }
 
   std::string name() const override { return "LayerNorm"; }
@@ -59,7 +62,7 @@ class LayerNormImpl : public Module {
 
   LayerNormOptions options;
   /// Undefined with elementwise_affine(false).
-  Tensor<float> weight, bias;
+  AnyTensor weight, bias;
 };
 TG_MODULE(LayerNorm);
 

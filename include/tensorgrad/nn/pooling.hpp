@@ -31,7 +31,7 @@ class MaxPool2dImpl : public Module {
  public:
   explicit MaxPool2dImpl(ExpandingArray<2> kernel_size) : MaxPool2dImpl(MaxPool2dOptions(kernel_size)) {}
   explicit MaxPool2dImpl(const MaxPool2dOptions& options) : options(options) {}
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     return in_context([&] {
       return functional::max_pool2d(x, options.kernel_size(), options.stride(), options.padding(), options.dilation(),
                                     options.ceil_mode());
@@ -62,7 +62,7 @@ class AvgPool2dImpl : public Module {
  public:
   explicit AvgPool2dImpl(ExpandingArray<2> kernel_size) : AvgPool2dImpl(AvgPool2dOptions(kernel_size)) {}
   explicit AvgPool2dImpl(const AvgPool2dOptions& options) : options(options) {}
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     return in_context([&] {
       return functional::avg_pool2d(x, options.kernel_size(), options.stride(), options.padding(),
                                     options.ceil_mode(), options.count_include_pad(), options.divisor_override());
@@ -80,7 +80,7 @@ TG_MODULE(AvgPool2d);
 class AdaptiveAvgPool2dImpl : public Module {
  public:
   explicit AdaptiveAvgPool2dImpl(ExpandingArray<2> output_size) : output_size(output_size) {}
-  Tensor<float> forward(const Tensor<float>& x) const {
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
     return in_context([&] { return functional::adaptive_avg_pool2d(x, output_size); });
   }
   std::string name() const override { return "AdaptiveAvgPool2d"; }

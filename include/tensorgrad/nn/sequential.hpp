@@ -1,5 +1,7 @@
 #pragma once
-/// Sequential: a chain of Tensor<float> -> Tensor<float> modules, named "0", "1", ... or by the names given.
+/// Sequential: a chain of Tensor<T> -> Tensor<T> modules, named "0", "1", ... or by the names given. It runs on
+/// float and on double inputs (after to(tg::kFloat64)) when each module's forward takes both, as the built-in
+/// layers' do; a module whose forward takes float only throws, naming itself, when called with a double.
 ///
 /// Example:
 ///   tg::nn::Sequential net(tg::nn::Linear(784, 256), tg::nn::ReLU(), tg::nn::Linear(256, 10));
@@ -12,6 +14,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -20,29 +23,52 @@
 namespace tg {
 namespace nn {
 
-/// One element of a Sequential: a module and how to call its forward, with an optional name.
+/// One element of a Sequential: a module and how to call its forward (per dtype), with an optional name.
 class NamedModule {
  public:
   template <class M>
   NamedModule(std::string name, M module)
-      : name_(std::move(name)), module_(module_ptr(module)), forward_(forward_of(module_ptr(module))) {}
+      : name_(std::move(name)),
+        module_(module_ptr(module)),
+        forward_float_(forward_of<float>(module_ptr(module))),
+        forward_double_(forward_of<double>(module_ptr(module))) {}
 
   const std::string& name() const { return name_; }
   const std::shared_ptr<Module>& module() const { return module_; }
-  const std::function<Tensor<float>(const Tensor<float>&)>& forward() const { return forward_; }
+  /// Calls the module's forward on x; throws naming the module if its forward does not take Tensor<T>.
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
+    const Forward<T>* fp = nullptr;
+    if constexpr (std::is_same_v<T, float>) fp = &forward_float_;
+    else fp = &forward_double_;
+    const Forward<T>& f = *fp;
+    TG_CHECK(f != nullptr, module_->error_context(), ": forward does not take a Tensor<", dtype_name(dtype_v<T>),
+             "> (write it as a template, as the built-in layers do, to run in a Sequential of that dtype)");
+    return f(x);
+  }
 
   template <class Impl> static std::shared_ptr<Impl> module_ptr(const ModuleHolder<Impl>& h) { return h.ptr(); }
   template <class Impl> static std::shared_ptr<Impl> module_ptr(const std::shared_ptr<Impl>& p) { return p; }
 
  private:
-  template <class Impl> static std::function<Tensor<float>(const Tensor<float>&)> forward_of(std::shared_ptr<Impl> p) {
+  template <class T> using Forward = std::function<Tensor<T>(const Tensor<T>&)>;
+  template <class Impl, class T, class = void> struct takes : std::false_type {};
+  template <class Impl, class T>
+  struct takes<Impl, T, std::void_t<decltype(Tensor<T>(std::declval<Impl&>().forward(std::declval<const Tensor<T>&>())))>>
+      : std::true_type {};
+
+  template <class T, class Impl> static Forward<T> forward_of(std::shared_ptr<Impl> p) {
     TG_CHECK(p != nullptr, "Sequential: cannot add an empty module (nullptr)");
-    return [impl = p.get()](const Tensor<float>& x) { return impl->forward(x); };
+    if constexpr (takes<Impl, T>::value) {
+      return [impl = p.get()](const Tensor<T>& x) { return Tensor<T>(impl->forward(x)); };
+    } else {
+      return nullptr;
+    }
   }
 
   std::string name_;
   std::shared_ptr<Module> module_;
-  std::function<Tensor<float>(const Tensor<float>&)> forward_;
+  Forward<float> forward_float_;
+  Forward<double> forward_double_;
 };
 
 class SequentialImpl : public Module {
@@ -67,9 +93,9 @@ class SequentialImpl : public Module {
   template <class M> void add_module(const std::string& name, M module) { push_back(name, std::move(module)); }
 
   /// Runs the modules in order.
-  Tensor<float> forward(const Tensor<float>& x) const {
-    Tensor<float> y = x;
-    for (const NamedModule& m : items_) y = m.forward()(y);
+  template <class T> Tensor<T> forward(const Tensor<T>& x) const {
+    Tensor<T> y = x;
+    for (const NamedModule& m : items_) y = m.forward(y);
     return y;
   }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "../autograd/engine.hpp"
+#include "../core/any_tensor.hpp"
 #include "../core/random.hpp"
 #include "activation.hpp"
 #include "binary.hpp"
@@ -140,5 +141,47 @@ template <class T> Tensor<T>& Tensor<T>::zero_() { return tg::fill_(*this, 0.0);
 template <class T> Tensor<T>& Tensor<T>::fill_(double value) { return tg::fill_(*this, value); }
 template <class T> Tensor<T>& Tensor<T>::copy_(const Tensor& src) { return tg::copy_(*this, src); }
 template <class T> Tensor<T>& Tensor<T>::clamp_(double min, double max) { return tg::clamp_(*this, min, max); }
+
+// ---- AnyTensor's members that need the ops --------------------------------------------------------
+inline double AnyTensor::item() const {
+  return visit([](const auto& t) { return static_cast<double>(t.item()); });
+}
+inline AnyTensor& AnyTensor::fill_(double value) {
+  visit([value](auto t) { t.fill_(value); });
+  return *this;
+}
+inline AnyTensor& AnyTensor::zero_() { return fill_(0.0); }
+inline AnyTensor& AnyTensor::add_(double value) {
+  visit([value](auto t) { t.add_(value); });
+  return *this;
+}
+inline AnyTensor& AnyTensor::copy_(const AnyTensor& src) {
+  visit([&src](auto dst) {
+    using T = typename decltype(dst)::value_type;
+    src.visit([&dst](const auto& s) { dst.copy_(s.template to<T>()); });
+  });
+  return *this;
+}
+inline AnyTensor AnyTensor::to(Dtype dtype) const {
+  return visit([dtype](const auto& t) -> AnyTensor {
+    switch (dtype) {
+      case Dtype::Float32: return t.template to<float>();
+      case Dtype::Float64: return t.template to<double>();
+      case Dtype::Int64: break;
+    }
+    return t.template to<std::int64_t>();
+  });
+}
+inline AnyTensor& AnyTensor::uniform_(double from, double to, Generator& gen) {
+  visit_floating("uniform_", [&](auto t) { t.uniform_(from, to, gen); });
+  return *this;
+}
+inline AnyTensor& AnyTensor::normal_(double mean, double std, Generator& gen) {
+  visit_floating("normal_", [&](auto t) { t.normal_(mean, std, gen); });
+  return *this;
+}
+inline AnyTensor AnyTensor::to(Device device) const {
+  return visit([device](const auto& t) { return AnyTensor(t.to(device)); });
+}
 
 }  // namespace tg
