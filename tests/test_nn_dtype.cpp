@@ -34,7 +34,7 @@ std::string dtype_error_of(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST_CASE("to(kFloat64) converts floating parameters and buffers in place; int64 buffers stay", "[nn][dtype]") {
+TEST_CASE("to(kFloat64) converts floating parameters and buffers in place, int64 buffers keep their dtype", "[nn][dtype]") {
   tg::manual_seed(0);
   nn::Sequential net = dtype_test_net();
   const Tensor<float> x = tg::randn<float>({6, 3});

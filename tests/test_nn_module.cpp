@@ -1,4 +1,4 @@
-// tg::nn::Module: registry, PyTorch's dotted names and printout (exact strings from the seeds), traversal
+// tg::nn::Module: registry, PyTorch's dotted names and printout (exact strings PyTorch prints), traversal
 // order, train/eval recursion, zero_grad, to(device), num_parameters, holders and registration errors.
 #include <catch2/catch.hpp>
 #include <sstream>
@@ -18,7 +18,7 @@ using test_util::printed;
 namespace {
 
 
-// Seed 000: SimpleNet (10 -> 5 -> 1 with ReLU).
+// The tutorials' SimpleNet (10 -> 5 -> 1 with ReLU).
 struct SimpleNetImpl : nn::Module {
   nn::Linear layer1{nullptr}, layer2{nullptr};
   nn::ReLU activation{nullptr};
@@ -31,7 +31,7 @@ struct SimpleNetImpl : nn::Module {
 };
 TG_MODULE(SimpleNet);
 
-// Seed 001: SimpleMLP(100, 64, 5) and XORNet.
+// The tutorials' SimpleMLP(100, 64, 5) and XORNet.
 struct SimpleMLPImpl : nn::Module {
   nn::Linear fc1{nullptr}, fc2{nullptr}, fc3{nullptr};
   nn::ReLU relu1, relu2;
@@ -85,7 +85,7 @@ TEST_CASE("SimpleNet prints, names and counts its parameters as the seed does", 
   REQUIRE(model(tg::zeros<float>({3, 10})).sizes() == tg::Shape{3, 1});
 }
 
-TEST_CASE("SimpleMLP and XORNet from seed 001 print and count as PyTorch", "[nn][module]") {
+TEST_CASE("SimpleMLP and XORNet print and count as PyTorch", "[nn][module]") {
   SimpleMLP mlp(100, 64, 5);
   REQUIRE(printed(mlp) ==
           "SimpleMLP(\n"

@@ -1,6 +1,6 @@
 // Checkpoints in the safetensors format (io/): the strict JSON reader, the file format (exact bytes, round
-// trips), every rejection of RELIABILITY 14 with the model left bitwise unchanged, truncation and corruption
-// sweeps (RELIABILITY 15), crash-safe saving (RELIABILITY 16), module and optimizer checkpoints.
+// trips), every malformed file refused with the model left bitwise unchanged, truncation and corruption
+// sweeps, crash-safe saving, module and optimizer checkpoints.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -389,7 +389,7 @@ TEST_CASE("a checkpoint that does not match the module is refused, naming every 
   CHECK(one.params[0].second.tolist() == std::vector<float>{7, 7});
 }
 
-// ---- RELIABILITY 14: every malformed file is refused before the model changes -------------------
+// ---- every malformed file is refused before the model changes -------------------
 
 TEST_CASE("malformed files are refused with the file and field named, the model unchanged", "[io][safetensors]") {
   TempDir tmp;
@@ -504,7 +504,7 @@ TEST_CASE("loading a missing file or a directory names the path", "[io][safetens
   CHECK_THROWS_WITH(tg::io::load_tensors(tmp.dir.string()), tmp.dir.string() + ": not a regular file");
 }
 
-// ---- RELIABILITY 15: truncation and corruption sweeps ---------------------------------------------
+// ---- truncation and corruption sweeps ---------------------------------------------
 
 TEST_CASE("every truncation, header byte flip and data flip is refused or loads a valid state", "[io][safetensors]") {
   TempDir tmp;
@@ -574,7 +574,7 @@ TEST_CASE("every truncation, header byte flip and data flip is refused or loads 
   }
 }
 
-// ---- RELIABILITY 16: crash-safe save ---------------------------------------------------------------
+// ---- crash-safe save ---------------------------------------------------------------
 
 TEST_CASE("a save that fails before the rename leaves the old checkpoint intact", "[io][safetensors]") {
   TempDir tmp;

@@ -5,8 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "../backend/bodies/philox.hpp"
-#include "../backend/kernels.hpp"
+#include "../backend/kernels_loss.hpp"
 #include "../core/random.hpp"
 #include "../ops/conv.hpp"
 #include "../ops/embedding.hpp"
@@ -49,12 +48,7 @@ inline void check_dropout_probability(const char* op, double p) {
 template <class T> Tensor<T> dropout_mask(const char* op, double p, const Shape& shape, Device device, Generator& gen) {
   const std::uint64_t seed = gen.next_u64();
   Tensor<T> mask = empty<T>(shape, device);  // from the caching allocator: no allocation in steady state
-  if (backend::DeviceBackend* be = kernels::device_of(op, {mask.impl().get()})) {
-    be->dropout_mask(*mask.impl(), p, seed);
-    return mask;
-  }
-  backend::bodies::fill_dropout_mask(backend::bodies::dropout_mask_body<T>(seed, p), mask.impl()->template data<T>(),
-                                     mask.numel());
+  kernels::dropout_mask<T>(op, *mask.impl(), p, seed);
   return mask;
 }
 

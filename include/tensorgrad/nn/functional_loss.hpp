@@ -15,7 +15,7 @@
 #include <string>
 
 #include "../backend/bodies/loss.hpp"
-#include "../backend/kernels.hpp"
+#include "../backend/kernels_loss.hpp"
 #include "../ops/tensor_methods.hpp"
 
 namespace tg {
@@ -47,9 +47,6 @@ template <class T> Tensor<T> dense(const Tensor<T>& t, const Shape& shape) {
 template <class T> const tg::detail::TensorImpl* impl_or_null(const Tensor<T>& t) {
   return t.defined() ? t.impl().get() : nullptr;
 }
-template <class T> const T* data_or_null(const Tensor<T>& t) {
-  return t.defined() ? t.impl()->template data<T>() : nullptr;
-}
 
 /// Every defined optional operand (weights) must live on the input's device.
 template <class T>
@@ -61,12 +58,10 @@ void check_same_device(const char* op, const Tensor<T>& input, std::initializer_
 /// The per-element loss w·f(x, y, a) with its fused backward; f is a functor of backend/bodies/loss.hpp
 /// (value/dx/dy(x, y, a)). `a` is an optional auxiliary per-element tensor (BCEWithLogits' pos_weight), 1 where
 /// undefined, and `w` an optional weight (1 where undefined), both broadcast to the input's shape.
-/// On the CPU the loop below applies the bodies; another device gets the loss id through the seam.
 template <class T, class F>
 Tensor<T> pointwise_loss(const char* name, const char* op, const Tensor<T>& input, const Tensor<T>& target,
                          const Tensor<T>& weight, const Tensor<T>& aux, F f) {
-  namespace bodies = backend::bodies;
-  backend::DeviceBackend* be = kernels::device_of(op, {input.impl().get(), target.impl().get()});
+  kernels::common_device(op, {input.impl().get(), target.impl().get()});
   check_same_device(op, input, {&weight, &aux});
   TG_CHECK(input.sizes() == target.sizes(), op, ": input of shape ", input.sizes(), " and target of shape ",
            target.sizes(), " differ (tensorgrad does not broadcast a loss's target; reshape it, e.g. [N] -> [N, 1])");
@@ -76,40 +71,19 @@ Tensor<T> pointwise_loss(const char* name, const char* op, const Tensor<T>& inpu
                t->sizes(), " cannot be broadcast to the input's shape ", input.sizes());
   const Tensor<T> x = input.detach().contiguous(), y = target.detach().contiguous();
   const Tensor<T> w = dense(weight, input.sizes()), a = dense(aux, input.sizes());
-  const std::int64_t n = input.numel();
   Tensor<T> out = empty<T>(input.sizes(), input.device());
-  if (be) {
-    be->pointwise_loss(backend::bodies::loss_id<F>, f.param(), *x.impl(), *y.impl(), impl_or_null(w), impl_or_null(a), *out.impl());
-  } else {
-    const T *px = x.impl()->template data<T>(), *py = y.impl()->template data<T>();
-    const T *pw = data_or_null(w), *pa = data_or_null(a);
-    T* po = out.impl()->template data<T>();
-    for (std::int64_t i = 0; i < n; ++i) {
-      if (!bodies::in_domain(f, px[i])) throw bodies::probability_error(px[i]);
-      po[i] = bodies::pointwise_loss(f, px[i], py[i], pw ? pw[i] : T(1), pa ? pa[i] : T(1));
-    }
-  }
+  kernels::pointwise_loss<T>(op, f, *x.impl(), *y.impl(), impl_or_null(w), impl_or_null(a), *out.impl());
   if (autograd::any_requires_grad(input, target))
     autograd::record(name, out, {input.impl(), target.impl()},
-                     [sx = autograd::save(x), sy = autograd::save(y), w, a, f, n, name](const Tensor<T>& g,
-                                                                                        autograd::GradInputs& gi) {
+                     [sx = autograd::save(x), sy = autograd::save(y), w, a, f, name](const Tensor<T>& g,
+                                                                                     autograd::GradInputs& gi) {
                        const Tensor<T> gc = g.contiguous();
                        const tg::detail::TensorImpl &xi = *sx.get(name), &yi = *sy.get(name);
                        for (std::size_t k = 0; k < 2; ++k) {
                          if (!gi.needs(k)) continue;
                          Tensor<T> d = empty<T>(g.sizes(), g.device());
-                         if (auto* be = kernels::device_of(name, {gc.impl().get(), &xi, &yi})) {
-                           be->pointwise_loss_backward(backend::bodies::loss_id<F>, f.param(), k == 1, *gc.impl(), xi, yi, impl_or_null(w),
-                                                       impl_or_null(a), *d.impl());
-                         } else {
-                           const T* pg = gc.impl()->template data<T>();
-                           const T *px = xi.template data<T>(), *py = yi.template data<T>();
-                           const T *pw = data_or_null(w), *pa = data_or_null(a);
-                           T* pd = d.impl()->template data<T>();
-                           for (std::int64_t i = 0; i < n; ++i)
-                             pd[i] = bodies::pointwise_loss_grad(f, k == 1, pg[i], px[i], py[i], pw ? pw[i] : T(1),
-                                                                 pa ? pa[i] : T(1));
-                         }
+                         kernels::pointwise_loss_backward<T>(name, f, k == 1, *gc.impl(), xi, yi, impl_or_null(w),
+                                                             impl_or_null(a), *d.impl());
                          gi.set(k, d);
                        }
                      });
@@ -197,10 +171,8 @@ Tensor<T> binary_cross_entropy_with_logits(const Tensor<T>& input, const Tensor<
 template <class T>
 Tensor<T> nll_loss(const Tensor<T>& input, const Tensor<std::int64_t>& target, const Tensor<T>& weight = Tensor<T>(),
                    std::int64_t ignore_index = -100, const std::string& reduction = "mean") {
-  namespace bodies = backend::bodies;
   const auto r = detail::parse_reduction(reduction, "nll_loss");
   const std::int64_t classes = detail::check_class_inputs("nll_loss", input, target, weight);
-  backend::DeviceBackend* be = kernels::device_of("nll_loss", {input.impl().get()});
   const std::int64_t n = input.size(0);
   const Device device = input.device();
   const Tensor<T> x = input.detach().contiguous(), w = detail::dense(weight, Shape{classes});
@@ -208,32 +180,13 @@ Tensor<T> nll_loss(const Tensor<T>& input, const Tensor<std::int64_t>& target, c
   // Per-sample coefficient: the class weight, 0 for ignored targets (tensors: from the caching allocator).
   const Tensor<T> coef = empty<T>(Shape{n}, device);
   Tensor<T> out = empty<T>(Shape{n}, device);
-  if (be) {
-    be->nll_loss(*x.impl(), *y.impl(), detail::impl_or_null(w), ignore_index, *out.impl(), *coef.impl());
-  } else {
-    const std::int64_t* py = y.impl()->template data<std::int64_t>();
-    const T *px = x.impl()->template data<T>(), *pw = detail::data_or_null(w);
-    T *pcoef = coef.impl()->template data<T>(), *po = out.impl()->template data<T>();
-    for (std::int64_t i = 0; i < n; ++i) {
-      bodies::check_class_target("nll_loss", py[i], classes, ignore_index);
-      pcoef[i] = bodies::target_weight(pw, py[i], ignore_index);
-      po[i] = py[i] == ignore_index ? T(0) : bodies::nll_loss_value(px[i * classes + py[i]], pcoef[i]);
-    }
-  }
+  kernels::nll_loss<T>(*x.impl(), *y.impl(), detail::impl_or_null(w), ignore_index, *out.impl(), *coef.impl());
   if (autograd::any_requires_grad(input))
     autograd::record("NllLossBackward", out, {input.impl()},
                      [y, coef, n, classes, ignore_index](const Tensor<T>& g, autograd::GradInputs& gi) {
                        const Tensor<T> gc = g.contiguous();
                        Tensor<T> d = zeros<T>(Shape{n, classes}, g.device());
-                       if (auto* be = kernels::device_of("NllLossBackward", {gc.impl().get()})) {
-                         be->nll_loss_backward(*gc.impl(), *y.impl(), *coef.impl(), ignore_index, *d.impl());
-                       } else {
-                         const T *pg = gc.impl()->template data<T>(), *pcoef = coef.impl()->template data<T>();
-                         const std::int64_t* py = y.impl()->template data<std::int64_t>();
-                         T* pd = d.impl()->template data<T>();
-                         for (std::int64_t i = 0; i < n; ++i)
-                           if (py[i] != ignore_index) pd[i * classes + py[i]] = bodies::nll_loss_grad(pg[i], pcoef[i]);
-                       }
+                       kernels::nll_loss_backward<T>(*gc.impl(), *y.impl(), *coef.impl(), ignore_index, *d.impl());
                        gi.set(0, d);
                      });
   return detail::reduce_weighted(out, r, coef);
@@ -251,12 +204,10 @@ template <class T>
 Tensor<T> cross_entropy(const Tensor<T>& input, const Tensor<std::int64_t>& target, const Tensor<T>& weight = Tensor<T>(),
                         std::int64_t ignore_index = -100, const std::string& reduction = "mean",
                         double label_smoothing = 0.0) {
-  namespace bodies = backend::bodies;
   const auto r = detail::parse_reduction(reduction, "cross_entropy");
   TG_CHECK(label_smoothing >= 0.0 && label_smoothing <= 1.0,
            "cross_entropy: label_smoothing must be between 0.0 and 1.0, got ", label_smoothing);
   const std::int64_t classes = detail::check_class_inputs("cross_entropy", input, target, weight);
-  backend::DeviceBackend* be = kernels::device_of("cross_entropy", {input.impl().get()});
   const std::int64_t n = input.size(0);
   const Device device = input.device();
   const Tensor<T> x = input.detach().contiguous(), w = detail::dense(weight, Shape{classes});
@@ -267,26 +218,8 @@ Tensor<T> cross_entropy(const Tensor<T>& input, const Tensor<std::int64_t>& targ
   const Tensor<T> coef = empty<T>(Shape{n}, device), row_max = empty<T>(Shape{n}, device),
                   row_log_sum = empty<T>(Shape{n}, device);
   Tensor<T> out = empty<T>(Shape{n}, device);
-  if (be) {
-    be->cross_entropy(*x.impl(), *y.impl(), detail::impl_or_null(w), ignore_index, label_smoothing, *out.impl(),
-                      *coef.impl(), *row_max.impl(), *row_log_sum.impl());
-  } else {
-    const auto p = bodies::cross_entropy_params<T>(classes, ignore_index, label_smoothing);
-    const std::int64_t* py = y.impl()->template data<std::int64_t>();
-    const T *px = x.impl()->template data<T>(), *pw = detail::data_or_null(w);
-    const T weight_sum = bodies::strided_weight_sum(pw, 0, classes, 1);
-    T *pcoef = coef.impl()->template data<T>(), *po = out.impl()->template data<T>();
-    T *pmax = row_max.impl()->template data<T>(), *plog_sum = row_log_sum.impl()->template data<T>();
-    for (std::int64_t i = 0; i < n; ++i) {
-      bodies::check_class_target("cross_entropy", py[i], classes, ignore_index);
-      pcoef[i] = bodies::target_weight(pw, py[i], ignore_index);
-      if (py[i] == ignore_index) {  // the backward never reads an ignored row's statistics
-        po[i] = pmax[i] = plog_sum[i] = T(0);
-        continue;
-      }
-      po[i] = bodies::cross_entropy_row(p, px + i * classes, py[i], pw, weight_sum, pmax[i], plog_sum[i]);
-    }
-  }
+  kernels::cross_entropy<T>(*x.impl(), *y.impl(), detail::impl_or_null(w), ignore_index, label_smoothing, *out.impl(),
+                            *coef.impl(), *row_max.impl(), *row_log_sum.impl());
   if (autograd::any_requires_grad(input))
     autograd::record(
         "CrossEntropyLossBackward", out, {input.impl()},
@@ -295,31 +228,8 @@ Tensor<T> cross_entropy(const Tensor<T>& input, const Tensor<std::int64_t>& targ
           const Tensor<T> gc = g.contiguous();
           const tg::detail::TensorImpl& xi = *sx.get("CrossEntropyLossBackward");
           Tensor<T> d = empty<T>(Shape{n, classes}, g.device());
-          if (auto* be = kernels::device_of("CrossEntropyLossBackward", {gc.impl().get(), &xi})) {
-            be->cross_entropy_backward(*gc.impl(), xi, *y.impl(), detail::impl_or_null(w), ignore_index,
-                                       label_smoothing, *row_max.impl(), *row_log_sum.impl(), *d.impl());
-          } else {
-            const auto p = bodies::cross_entropy_params<T>(classes, ignore_index, label_smoothing);
-            const T* pg = gc.impl()->template data<T>();
-            const T *px = xi.template data<T>(), *pw = detail::data_or_null(w);
-            const std::int64_t* py = y.impl()->template data<std::int64_t>();
-            const T *pmax = row_max.impl()->template data<T>(), *plog_sum = row_log_sum.impl()->template data<T>();
-            const T weight_sum = bodies::strided_weight_sum(pw, 0, classes, 1);
-            T* pd = d.impl()->template data<T>();
-            for (std::int64_t i = 0; i < n; ++i) {
-              const T* row = px + i * classes;
-              T* drow = pd + i * classes;
-              const std::int64_t t = py[i];
-              if (t == ignore_index) {
-                std::fill(drow, drow + classes, T(0));
-                continue;
-              }
-              const auto factors = bodies::cross_entropy_grad_row(p, pg[i], pw ? pw[t] : T(1), weight_sum);
-              for (std::int64_t c = 0; c < classes; ++c)
-                drow[c] = bodies::cross_entropy_grad(factors, row[c], pmax[i], plog_sum[i], pw ? pw[c] : T(1));
-              drow[t] -= factors.target;
-            }
-          }
+          kernels::cross_entropy_backward<T>(*gc.impl(), xi, *y.impl(), detail::impl_or_null(w), ignore_index,
+                                             label_smoothing, *row_max.impl(), *row_log_sum.impl(), *d.impl());
           gi.set(0, d);
         });
   return detail::reduce_weighted(out, r, coef);
