@@ -1,15 +1,14 @@
-// The optimizer step of the CUDA backend, run on the host. The CUDA kernel
-// (backend/cuda/optim.cuh) is a thin launch of backend/bodies/optim.hpp: the optimizer describes its step
-// (device_step), the slots are packed by for_each_optim_pack, and every block runs OptimPack::run_block. Here the
-// same description, packing and run_block calls drive plain host loops over std::vector mirrors of the
-// parameters, and after every step the mirrors must equal the CPU optimizers' parameters and state.
+// The optimizer step of the CUDA backend, run on the host. The CUDA kernel (backend/cuda/optim.cuh) is a thin
+// launch of backend/bodies/optim.hpp: the optimizer describes its step (describe_step), the slots are packed by
+// for_each_optim_pack, and every block runs OptimPack::run_block, one element per thread. Here the same
+// description, packing and run_block calls drive plain host loops over std::vector mirrors of the parameters, and
+// after every step the mirrors must equal the CPU optimizers' parameters and state. Both run the same rules, the
+// CPU over Eigen arrays and the GPU over scalars, so this checks the scalar form and the packing.
 //
-// Tolerance: rtol·|cpu| + rtol with rtol 1e-6 (float) and 1e-12 (double). The bodies cast every hyper-parameter
-// as the CPU loops do and keep their operation order, but the CPU Adam runs as Eigen array expressions and a
-// compiler may contract a·b + c into an FMA in one and not the other: a last-bit difference per step.
+// Tolerance: rtol·|cpu| + rtol with rtol 1e-6 (float) and 1e-12 (double): the two forms do the same operations
+// in the same order, but a compiler may contract a·b + c into an FMA in one and not the other.
 #include <catch2/catch.hpp>
 
-#include <array>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -26,12 +25,10 @@ using tg::backend::bodies::OptimStep;
 
 namespace {
 
-/// An optimizer's device_step (protected: the optimizers call it themselves), reached through a derived class.
+/// An optimizer's describe_step (protected: the optimizers call it themselves), reached through a derived class.
 template <class T>
 struct StepOf : tg::optim::Optimizer<T> {
-  static OptimStep of(const tg::optim::Optimizer<T>& optimizer) {
-    return (optimizer.*(&StepOf::device_step))(tg::kCUDA);
-  }
+  static OptimStep of(const tg::optim::Optimizer<T>& optimizer) { return (optimizer.*(&StepOf::describe_step))(); }
 };
 
 template <class T> double tolerance() { return sizeof(T) == 4 ? 1e-6 : 1e-12; }
@@ -54,14 +51,12 @@ template <class T> void check_close(const std::vector<T>& cpu, const std::vector
 template <class T> int run_packed(const OptimStep& step, const std::vector<OptimSlot>& slots) {
   constexpr int kThreads = 256;
   int launches = 0;
-  tg::backend::bodies::visit_optim_body<T>(step, [&](const auto& body) {
-    tg::backend::bodies::for_each_optim_pack(body, step, slots.data(), slots.size(), [&](const auto& pack) {
-      ++launches;
-      REQUIRE(pack.count >= 1);
-      REQUIRE(pack.count <= tg::backend::bodies::kOptimPackSlots);
-      for (std::int64_t block = 0; block < pack.blocks(); ++block)
-        for (int thread = 0; thread < kThreads; ++thread) pack.run_block(block, thread, kThreads);
-    });
+  tg::backend::bodies::for_each_optim_pack<T>(step, slots.data(), slots.size(), [&](const auto& pack) {
+    ++launches;
+    REQUIRE(pack.count >= 1);
+    REQUIRE(pack.count <= tg::backend::bodies::kOptimPackSlots);
+    for (std::int64_t block = 0; block < pack.blocks(); ++block)
+      for (int thread = 0; thread < kThreads; ++thread) pack.run_block(block, thread, kThreads);
   });
   return launches;
 }
@@ -145,16 +140,6 @@ template <class T, class Opt, class Options>
 std::function<std::unique_ptr<tg::optim::Optimizer<T>>(std::vector<Tensor<T>>)> factory(const Options& options) {
   return [options](std::vector<Tensor<T>> params) { return std::make_unique<Opt>(std::move(params), options); };
 }
-
-/// An optimizer without a device kernel: it keeps Optimizer's default device_step.
-struct PlainDescent : tg::optim::Optimizer<float> {
-  explicit PlainDescent(std::vector<Tensor<float>> params) : Optimizer("PlainDescent", std::move(params), 0.1) {}
-  std::vector<std::string> buffer_names() const override { return {}; }
-  void update(float* param, const float* grad, const std::array<float*, kMaxBuffers>& /*buffers*/, std::int64_t n,
-              std::int64_t /*step*/) override {
-    for (std::int64_t j = 0; j < n; ++j) param[j] -= 0.1f * grad[j];
-  }
-};
 
 }  // namespace
 
@@ -245,25 +230,18 @@ TEST_CASE("the packing gives each parameter its own blocks and skips empty ones"
     slots[i].numel = static_cast<std::int64_t>(params[i].size());
     slots[i].step = 1;
   }
-  OptimStep step;
+  tg::backend::bodies::SgdStep step;
   step.lr = -1;
   std::vector<std::int64_t> blocks_per_launch;
-  tg::backend::bodies::for_each_optim_pack(
-      tg::backend::bodies::SgdBody<double>::make(step), step, slots.data(), slots.size(), [&](const auto& pack) {
-        blocks_per_launch.push_back(pack.blocks());
-        for (std::int64_t block = 0; block < pack.blocks(); ++block)
-          for (int thread = 0; thread < 128; ++thread) pack.run_block(block, thread, 128);
-      });
+  tg::backend::bodies::for_each_optim_pack<double>(step, slots.data(), slots.size(), [&](const auto& pack) {
+    blocks_per_launch.push_back(pack.blocks());
+    for (std::int64_t block = 0; block < pack.blocks(); ++block)
+      for (int thread = 0; thread < 128; ++thread) pack.run_block(block, thread, 128);
+  });
   // 56 non-empty slots: launches of 32 and 24. Blocks of 2048 elements per {1, 2048, 2049, 5000}: 1 + 1 + 2 + 3.
   CHECK(blocks_per_launch == std::vector<std::int64_t>{8 * 7, 6 * 7});
   for (const auto& p : params)
     for (double v : p) REQUIRE(v == 1.0);
-}
-
-TEST_CASE("an optimizer without a device kernel throws naming itself and the device", "[optim]") {
-  const Tensor<float> w = tg::ones<float>({2}).requires_grad_();
-  PlainDescent optimizer({w});
-  CHECK_THROWS_WITH(StepOf<float>::of(optimizer), "PlainDescent: no CUDA kernel for step() on cuda:0");
 }
 
 TEST_CASE("step() validates every parameter before changing any", "[optim][reliability]") {

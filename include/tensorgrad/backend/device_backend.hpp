@@ -18,6 +18,7 @@
 #include "../core/device.hpp"
 #include "../core/device_runtime.hpp"
 #include "../core/dtype.hpp"
+#include "bodies/optim.hpp"
 #include "op_list.hpp"
 
 namespace tg {
@@ -113,37 +114,10 @@ struct DeviceBackend : DeviceRuntime {
   virtual void dropout_mask(detail::TensorImpl& mask, double p, std::uint64_t seed) = 0;
 
   // ---- optimizers ----------------------------------------------------------------------------------------
-  /// The update rules of tg::optim (AdamW is Adam with decoupled weight decay).
-  enum class OptimAlgorithm : std::uint8_t { SGD, Adam, RMSprop, Adagrad };
-  /// One optimizer step: the algorithm and its hyper-parameters under PyTorch's names (those the algorithm does
-  /// not use stay 0/false); lr is this step's learning rate (schedulers change it between steps).
-  struct OptimStep {
-    OptimAlgorithm algorithm = OptimAlgorithm::SGD;
-    double lr = 0;
-    double weight_decay = 0;              // every algorithm: L2, g ← g + λθ (unless decoupled)
-    bool decoupled_weight_decay = false;  // Adam: AdamW's θ ← θ(1 − γλ) instead of L2
-    double momentum = 0;                  // SGD, RMSprop
-    double dampening = 0;                 // SGD
-    bool nesterov = false;                // SGD
-    double beta1 = 0, beta2 = 0;          // Adam
-    bool amsgrad = false;                 // Adam
-    double eps = 0;                       // Adam, RMSprop, Adagrad
-    double alpha = 0;                     // RMSprop
-    bool centered = false;                // RMSprop
-    double lr_decay = 0;                  // Adagrad
-  };
-  /// One parameter's share of a step: param, grad and the state buffers (in the optimizer's buffer_names() order,
-  /// unused ones null) are contiguous arrays of numel elements on the backend's device. step is this parameter's
-  /// step count including this step (1 on its first): state is created lazily, so counts differ between params.
-  struct OptimSlot {
-    void* param = nullptr;
-    const void* grad = nullptr;
-    void* buffers[3] = {nullptr, nullptr, nullptr};
-    std::int64_t numel = 0;
-    std::int64_t step = 0;
-  };
-  /// Applies `step` to slots[0, count), all on `device` with elements of `dtype` (float32 or float64): a
-  /// multi-tensor update, a bounded number of kernel launches for any number of parameters.
+  using OptimStep = bodies::OptimStep;
+  using OptimSlot = bodies::OptimSlot;
+  /// Applies `step` (backend/bodies/optim.hpp) to slots[0, count), all on `device` with elements of `dtype`
+  /// (float32 or float64): a multi-tensor update, a bounded number of kernel launches for any number of parameters.
   virtual void optimizer_step(Dtype dtype, Device device, const OptimStep& step, const OptimSlot* slots,
                               std::size_t count) = 0;
 };

@@ -42,31 +42,8 @@ class Adagrad : public Optimizer<T> {
     return static_cast<T>(options_.initial_accumulator_value());
   }
 
-  void update(T* param, const T* grad, const std::array<T*, Optimizer<T>::kMaxBuffers>& buffers, std::int64_t n,
-              std::int64_t step) override {
-    const T clr = static_cast<T>(this->lr() / (1 + static_cast<double>(step - 1) * options_.lr_decay()));
-    const T eps = static_cast<T>(options_.eps()), wd = static_cast<T>(options_.weight_decay());
-    T* sum = buffers[0];
-    detail::with_flags(
-        [&](auto has_weight_decay) {
-          for (std::int64_t j = 0; j < n; ++j) {
-            T g = grad[j];
-            if constexpr (decltype(has_weight_decay)::value) g += wd * param[j];
-            sum[j] += g * g;
-            param[j] -= clr * (g / (std::sqrt(sum[j]) + eps));
-          }
-        },
-        options_.weight_decay() != 0);
-  }
-
-  backend::DeviceBackend::OptimStep device_step(Device /*device*/) const override {
-    backend::DeviceBackend::OptimStep s;
-    s.algorithm = backend::DeviceBackend::OptimAlgorithm::Adagrad;
-    s.lr = this->lr();
-    s.lr_decay = options_.lr_decay();
-    s.weight_decay = options_.weight_decay();
-    s.eps = options_.eps();
-    return s;
+  backend::bodies::OptimStep describe_step() const override {
+    return backend::bodies::AdagradStep{this->lr(), options_.lr_decay(), options_.weight_decay(), options_.eps()};
   }
 
  private:

@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "../backend/device_backend.hpp"
+#include "../backend/kernels_optim.hpp"
 #include "../ops/tensor_methods.hpp"
 
 /// Declares an option with a chainable setter and a getter of the same name, as LibTorch's TORCH_ARG:
@@ -65,20 +65,6 @@ class OptimizerBase {
   double lr_ = 0;
 };
 
-namespace detail {
-/// Calls f with one std::bool_constant per runtime flag, so a per-element loop sees the options as
-/// compile-time constants: no branch per element, and the loop vectorises.
-template <class F>
-void with_flags(F&& f) {
-  f();
-}
-template <class F, class... Flags>
-void with_flags(F&& f, bool first, Flags... rest) {
-  if (first) with_flags([&](auto... flags) { f(std::true_type{}, flags...); }, rest...);
-  else with_flags([&](auto... flags) { f(std::false_type{}, flags...); }, rest...);
-}
-}  // namespace detail
-
 /// Base of the optimizers over parameters of scalar type T (float or double). See NOTE [ Optimizer state ].
 template <class T>
 class Optimizer : public OptimizerBase {
@@ -94,6 +80,9 @@ class Optimizer : public OptimizerBase {
   Optimizer& operator=(const Optimizer&) = delete;
   Optimizer(Optimizer&&) = default;
   Optimizer& operator=(Optimizer&&) = default;
+  // Defined below the class, so that it is user-provided: the compiled library's explicit instantiation then
+  // holds it, and a consumer does not emit its own copy.
+  ~Optimizer() override;
 
   void zero_grad(bool set_to_none = true) override {
     NoGradGuard no_grad;
@@ -107,11 +96,10 @@ class Optimizer : public OptimizerBase {
   }
 
   /// Validates every parameter that has a gradient before changing anything, so an error leaves parameters and
-  /// state as they were. CPU parameters go through update(); those on another device are gathered per device and
-  /// updated by one call of the device seam (a multi-tensor kernel, see backend/bodies/optim.hpp).
+  /// state as they were; then updates them with one kernel call per device (a multi-tensor update), running the
+  /// rule of backend/bodies/optim.hpp that the optimizer's step() describes.
   void step() override {
     NoGradGuard no_grad;
-    Device device = kCPU;  // the first non-CPU device with a gradient to apply, if any
     for (std::size_t i = 0; i < params_.size(); ++i) {
       const Tensor<T>& p = params_[i];
       const Tensor<T> g = p.grad();
@@ -127,12 +115,8 @@ class Optimizer : public OptimizerBase {
         TG_CHECK(b.device() == p.device(), name(), ": the state of parameter ", i, " is on ", b.device(),
                  " but the parameter is now on ", p.device(),
                  " (move the model before creating the optimizer, or load_state() after moving it)");
-      if (device.is_cpu()) device = p.device();
     }
-    // Asked before any update: an optimizer without a device kernel throws here, leaving everything unchanged.
-    const backend::DeviceBackend::OptimStep description =
-        device.is_cpu() ? backend::DeviceBackend::OptimStep{} : device_step(device);
-    std::vector<std::pair<Device, backend::DeviceBackend::OptimSlot>> device_slots;  // on the CPU: empty, unallocated
+    slots_.clear();  // member vectors: after the first step, step() allocates nothing
     for (std::size_t i = 0; i < params_.size(); ++i) {
       const Tensor<T>& p = params_[i];
       const Tensor<T> g = p.grad();
@@ -143,23 +127,29 @@ class Optimizer : public OptimizerBase {
         for (std::size_t b = 0; b < count; ++b) s.buffers.push_back(full<T>(p.sizes(), initial_value(b), p.device()));
       }
       ++s.step;
-      if (p.device().is_cpu()) {
-        std::array<T*, kMaxBuffers> bufs{};
-        for (std::size_t b = 0; b < s.buffers.size(); ++b) bufs[b] = s.buffers[b].data();
-        update(p.data(), g.data(), bufs, p.numel(), s.step);
-      } else {
-        backend::DeviceBackend::OptimSlot slot;
-        slot.param = p.impl()->template data<T>();
-        slot.grad = g.impl()->template data<T>();
-        for (std::size_t b = 0; b < s.buffers.size(); ++b) slot.buffers[b] = s.buffers[b].impl()->template data<T>();
-        slot.numel = p.numel();
-        slot.step = s.step;
-        device_slots.emplace_back(p.device(), slot);
-      }
+      backend::bodies::OptimSlot slot;
+      slot.param = p.impl()->template data<T>();
+      slot.grad = g.impl()->template data<T>();
+      for (std::size_t b = 0; b < s.buffers.size(); ++b) slot.buffers[b] = s.buffers[b].impl()->template data<T>();
+      slot.numel = p.numel();
+      slot.step = s.step;
+      slots_.push_back({p.device(), slot});
       // The parameter changed in place: a graph that saved it must notice (NOTE [ Version counter ]).
       p.impl()->storage->bump_version();
     }
-    if (!device_slots.empty()) step_on_devices(description, device_slots);
+    if (slots_.empty()) return;
+    const backend::bodies::OptimStep description = describe_step();
+    // Parameters are nearly always on one device; otherwise each device gets its own call, in order of first use.
+    for (std::size_t first = 0; first < slots_.size(); ++first) {
+      const Device device = slots_[first].device;
+      bool seen = false;
+      for (std::size_t j = 0; j < first && !seen; ++j) seen = slots_[j].device == device;
+      if (seen) continue;
+      batch_.clear();
+      for (std::size_t j = first; j < slots_.size(); ++j)
+        if (slots_[j].device == device) batch_.push_back(slots_[j].slot);
+      kernels::optimizer_step<T>(name(), device, description, batch_.data(), batch_.size());
+    }
   }
 
   /// The parameters, in the order given at construction (state names use these indices).
@@ -243,9 +233,6 @@ class Optimizer : public OptimizerBase {
   }
 
  protected:
-  /// The most buffers any algorithm keeps per parameter (Adam with amsgrad, centered RMSprop with momentum).
-  static constexpr std::size_t kMaxBuffers = 3;
-
   Optimizer(const char* name, std::vector<Tensor<T>> params, double lr)
       : OptimizerBase(name, lr), params_(std::move(params)), states_(params_.size()) {
     TG_CHECK(!params_.empty(), name, ": got an empty parameter list");
@@ -263,15 +250,8 @@ class Optimizer : public OptimizerBase {
   virtual std::vector<std::string> buffer_names() const = 0;
   /// The value buffer b starts with (0 except Adagrad's initial_accumulator_value).
   virtual T initial_value(std::size_t /*buffer*/) const { return T(0); }
-  /// One fused pass over n elements: param, grad and the buffers (in buffer_names() order) are
-  /// contiguous arrays; step is this parameter's step count including the current step (1 on the first).
-  virtual void update(T* param, const T* grad, const std::array<T*, kMaxBuffers>& buffers, std::int64_t n,
-                      std::int64_t step) = 0;
-  /// The step as the device seam describes it (algorithm, options, this step's learning rate), for parameters
-  /// on a non-CPU device. An optimizer without a device kernel keeps this default, which throws naming it.
-  virtual backend::DeviceBackend::OptimStep device_step(Device device) const {
-    throw Error(::tg::detail::str_cat(name(), ": no CUDA kernel for step() on ", device));
-  }
+  /// This step as the kernels take it (backend/bodies/optim.hpp): the algorithm, its options and lr().
+  virtual backend::bodies::OptimStep describe_step() const = 0;
 
  private:
   struct ParamState {
@@ -279,23 +259,18 @@ class Optimizer : public OptimizerBase {
     std::vector<Tensor<T>> buffers;
   };
 
-  /// Updates the gathered device parameters: one seam call per device, with all of that device's slots.
-  void step_on_devices(const backend::DeviceBackend::OptimStep& description,
-                       std::vector<std::pair<Device, backend::DeviceBackend::OptimSlot>>& slots) const {
-    std::sort(slots.begin(), slots.end(), [](const auto& a, const auto& b) { return a.first.index < b.first.index; });
-    std::vector<backend::DeviceBackend::OptimSlot> batch;
-    for (std::size_t first = 0; first < slots.size();) {
-      const Device device = slots[first].first;
-      batch.clear();
-      for (; first < slots.size() && slots[first].first == device; ++first) batch.push_back(slots[first].second);
-      ::tg::detail::backend_for(device, name())
-          .optimizer_step(dtype_v<T>, device, description, batch.data(), batch.size());
-    }
-  }
+  struct DeviceSlot {
+    Device device;
+    backend::bodies::OptimSlot slot;
+  };
 
   std::vector<Tensor<T>> params_;
   std::vector<ParamState> states_;
+  std::vector<DeviceSlot> slots_;                 // this step's parameters with a gradient
+  std::vector<backend::bodies::OptimSlot> batch_;  // those of one device
 };
+
+template <class T> Optimizer<T>::~Optimizer() = default;
 
 }  // namespace optim
 }  // namespace tg

@@ -45,48 +45,9 @@ class RMSprop : public Optimizer<T> {
     return names;
   }
 
-  void update(T* param, const T* grad, const std::array<T*, Optimizer<T>::kMaxBuffers>& buffers, std::int64_t n,
-              std::int64_t /*step*/) override {
-    const T lr = static_cast<T>(this->lr());
-    const T alpha = static_cast<T>(options_.alpha()), one_minus_alpha = static_cast<T>(1 - options_.alpha());
-    const T eps = static_cast<T>(options_.eps()), wd = static_cast<T>(options_.weight_decay());
-    const T mu = static_cast<T>(options_.momentum());
-    T* square_avg = buffers[0];
-    T* momentum_buffer = options_.momentum() > 0 ? buffers[1] : nullptr;
-    T* grad_avg = options_.centered() ? buffers[options_.momentum() > 0 ? 2 : 1] : nullptr;
-    detail::with_flags(
-        [&](auto has_weight_decay, auto has_momentum, auto is_centered) {
-          for (std::int64_t j = 0; j < n; ++j) {
-            T g = grad[j];
-            if constexpr (decltype(has_weight_decay)::value) g += wd * param[j];
-            square_avg[j] = alpha * square_avg[j] + one_minus_alpha * g * g;
-            T variance = square_avg[j];
-            if constexpr (decltype(is_centered)::value) {
-              grad_avg[j] = alpha * grad_avg[j] + one_minus_alpha * g;
-              variance -= grad_avg[j] * grad_avg[j];
-            }
-            const T denom = std::sqrt(variance) + eps;
-            if constexpr (decltype(has_momentum)::value) {
-              momentum_buffer[j] = mu * momentum_buffer[j] + g / denom;
-              param[j] -= lr * momentum_buffer[j];
-            } else {
-              param[j] -= lr * (g / denom);
-            }
-          }
-        },
-        options_.weight_decay() != 0, options_.momentum() > 0, options_.centered());
-  }
-
-  backend::DeviceBackend::OptimStep device_step(Device /*device*/) const override {
-    backend::DeviceBackend::OptimStep s;
-    s.algorithm = backend::DeviceBackend::OptimAlgorithm::RMSprop;
-    s.lr = this->lr();
-    s.alpha = options_.alpha();
-    s.eps = options_.eps();
-    s.weight_decay = options_.weight_decay();
-    s.momentum = options_.momentum();
-    s.centered = options_.centered();
-    return s;
+  backend::bodies::OptimStep describe_step() const override {
+    return backend::bodies::RmspropStep{this->lr(),           options_.alpha(),    options_.eps(),
+                                        options_.weight_decay(), options_.momentum(), options_.centered()};
   }
 
  private:

@@ -43,40 +43,9 @@ class SGD : public Optimizer<T> {
     return {"momentum_buffer"};
   }
 
-  void update(T* param, const T* grad, const std::array<T*, Optimizer<T>::kMaxBuffers>& buffers, std::int64_t n,
-              std::int64_t step) override {
-    const T lr = static_cast<T>(this->lr());
-    const T wd = static_cast<T>(options_.weight_decay());
-    const T mu = static_cast<T>(options_.momentum());
-    const T one_minus_dampening = static_cast<T>(1 - options_.dampening());
-    T* buf = buffers[0];
-    detail::with_flags(
-        [&](auto weight_decay, auto momentum, auto nesterov, auto first) {
-          for (std::int64_t j = 0; j < n; ++j) {
-            T d = grad[j];
-            if constexpr (decltype(weight_decay)::value) d += wd * param[j];
-            if constexpr (decltype(momentum)::value) {
-              // PyTorch initialises the buffer to the first gradient: no dampening on step 1.
-              if constexpr (decltype(first)::value) buf[j] = d;
-              else buf[j] = mu * buf[j] + one_minus_dampening * d;
-              if constexpr (decltype(nesterov)::value) d += mu * buf[j];
-              else d = buf[j];
-            }
-            param[j] -= lr * d;
-          }
-        },
-        options_.weight_decay() != 0, options_.momentum() != 0, options_.nesterov(), step == 1);
-  }
-
-  backend::DeviceBackend::OptimStep device_step(Device /*device*/) const override {
-    backend::DeviceBackend::OptimStep s;
-    s.algorithm = backend::DeviceBackend::OptimAlgorithm::SGD;
-    s.lr = this->lr();
-    s.weight_decay = options_.weight_decay();
-    s.momentum = options_.momentum();
-    s.dampening = options_.dampening();
-    s.nesterov = options_.nesterov();
-    return s;
+  backend::bodies::OptimStep describe_step() const override {
+    return backend::bodies::SgdStep{this->lr(), options_.momentum(), options_.dampening(), options_.weight_decay(),
+                                    options_.nesterov()};
   }
 
  private:

@@ -6,7 +6,6 @@
 #include <cuda_runtime.h>
 
 #include <cstddef>
-#include <type_traits>
 
 #include "../bodies/optim.hpp"
 #include "check.cuh"
@@ -22,14 +21,11 @@ template <class Body> __global__ void optim_kernel(const bodies::OptimPack<Body>
 
 /// Applies `step` to slots[0, count) (all on the current device, elements of T).
 template <class T>
-void optimizer_step(const DeviceBackend::OptimStep& step, const DeviceBackend::OptimSlot* slots, std::size_t count) {
-  bodies::visit_optim_body<T>(step, [&](const auto& body) {
-    using Pack = bodies::OptimPack<std::decay_t<decltype(body)>>;
-    static_assert(sizeof(Pack) <= 4096, "an optimizer pack must fit CUDA's 4 KB kernel parameter limit");
-    bodies::for_each_optim_pack(body, step, slots, count, [](const Pack& pack) {
-      optim_kernel<<<static_cast<unsigned>(pack.blocks()), kBlock>>>(pack);
-      check_launch("optim_kernel");
-    });
+void optimizer_step(const bodies::OptimStep& step, const bodies::OptimSlot* slots, std::size_t count) {
+  bodies::for_each_optim_pack<T>(step, slots, count, [](const auto& pack) {
+    static_assert(sizeof(pack) <= 4096, "an optimizer pack must fit CUDA's 4 KB kernel parameter limit");
+    optim_kernel<<<static_cast<unsigned>(pack.blocks()), kBlock>>>(pack);
+    check_launch("optim_kernel");
   });
 }
 
