@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""PyTorch's side of `bench_mlp_cuda mnist-mlp|mnist-infer|xor ... --device cuda`, for a machine with a GPU
-and PyTorch: the same model (784-256-128-10 ReLU MLP; the XOR net 2-8-1), loss (cross-entropy; BCE with logits),
-optimizer (Adam 1e-3; 0.05), 16 random batches cycled after 5 warm-up steps, and the same one-line key=value output,
-so scripts/cuda_gpu_check.sh prints the two side by side.
+"""PyTorch's side of `bench_mlp mnist-mlp|mnist-infer|mnist-cnn|xor ...`: on a GPU (`--device cuda`) beside
+bench_mlp_cuda in scripts/cuda_gpu_check.sh, on the CPU beside bench_mlp in scripts/bench.sh. The same model
+(784-256-128-10 ReLU MLP; the XOR net 2-8-1; the CNN of benchmarks/libtorch/cnn_reference.cpp), loss (cross-entropy;
+BCE with logits), optimizer (Adam 1e-3; 0.05), 16 random batches cycled after 5 warm-up steps, and the same one-line
+key=value output, so the scripts print them side by side.
 
-  python3 benchmarks/pytorch_mlp.py mnist-mlp BATCH STEPS [--device cuda]
-  python3 benchmarks/pytorch_mlp.py mnist-infer BATCH STEPS [--device cuda]
-  python3 benchmarks/pytorch_mlp.py xor EPOCHS [--device cuda]
+  python3 benchmarks/pytorch_mlp.py mnist-mlp BATCH STEPS [--device cuda] [--threads N]
+  python3 benchmarks/pytorch_mlp.py mnist-infer BATCH STEPS [--device cuda] [--threads N]
+  python3 benchmarks/pytorch_mlp.py mnist-cnn BATCH STEPS [--device cuda] [--threads N]
+  python3 benchmarks/pytorch_mlp.py xor EPOCHS [--device cuda] [--threads N]
 
+--threads N: torch.set_num_threads(N) (the intra-op pool) and one inter-op thread; without it, PyTorch's defaults.
+The BLAS beneath PyTorch keeps its own pool, set by OPENBLAS_NUM_THREADS (scripts/bench.sh sets it to match).
 As bench_mlp, the timed loop ends by reading the last loss with .item(), which waits for the GPU.
 """
 import sys
@@ -48,6 +52,52 @@ def mnist_mlp(batch, steps, device):
     print(f"mnist-mlp batch={batch} steps={steps} seconds={t:.4f} samples_per_s={batch * steps / t:.1f} "
           f"final_loss={last:.4f} first_loss={first:.4f}")
     return 0 if last < first else 1
+
+
+class CNN(nn.Module):
+    """conv 1->32 3x3, ReLU, maxpool 2, conv 32->64 3x3, ReLU, maxpool 2, Linear 1600->128, ReLU, Linear 128->10."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3)
+        self.conv2 = nn.Conv2d(32, 64, 3)
+        self.fc1 = nn.Linear(64 * 5 * 5, 128)
+        self.fc2 = nn.Linear(128, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        return self.fc2(F.relu(self.fc1(x.flatten(1))))
+
+
+def mnist_cnn(batch, steps, device):
+    model = CNN().to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    xs, ys = [], []
+    for _ in range(16):  # drawn interleaved, as cnn_reference.cpp draws them
+        xs.append(torch.rand(batch, 1, 28, 28).to(device))
+        ys.append(torch.randint(0, 10, (batch,)).to(device))
+
+    def step(i):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(xs[i % 16]), ys[i % 16])
+        loss.backward()
+        opt.step()
+        return loss
+
+    first = 0.0
+    for i in range(5):
+        loss = step(i)
+        if i == 0:
+            first = loss.item()
+    t0 = time.perf_counter()
+    for i in range(steps):
+        loss = step(i)
+    last = loss.item()
+    t = time.perf_counter() - t0
+    print(f"mnist-cnn batch={batch} steps={steps} seconds={t:.4f} samples_per_s={batch * steps / t:.1f} "
+          f"final_loss={last:.4f} first_loss={first:.4f}")
+    return 0  # as cnn_reference.cpp: 35 steps on random labels barely move this loss, so it is not checked
 
 
 def mnist_infer(batch, steps, device):
@@ -93,9 +143,16 @@ def main(argv):
         i = argv.index("--device")
         device = argv[i + 1]
         del argv[i:i + 2]
+    if "--threads" in argv:
+        i = argv.index("--threads")
+        torch.set_num_threads(int(argv[i + 1]))
+        torch.set_num_interop_threads(1)  # before any inter-op work; the benchmarks run ops one after another
+        del argv[i:i + 2]
     torch.manual_seed(42)
     if len(argv) == 3 and argv[0] == "mnist-mlp":
         return mnist_mlp(int(argv[1]), int(argv[2]), device)
+    if len(argv) == 3 and argv[0] == "mnist-cnn":
+        return mnist_cnn(int(argv[1]), int(argv[2]), device)
     if len(argv) == 3 and argv[0] == "mnist-infer":
         return mnist_infer(int(argv[1]), int(argv[2]), device)
     if len(argv) == 2 and argv[0] == "xor":

@@ -1,11 +1,17 @@
-// LibTorch's side of bench_mlp's mnist-cnn workload, with the same model, data and output line:
+// LibTorch's side of bench_mlp's mnist-cnn workload, with the same model, data and output line, and of its gemm
+// ceiling:
 //   cnn_reference mnist-cnn BATCH STEPS
+//   cnn_reference gemm N        # torch::mm of two N x N float tensors: the sgemm of the BLAS beneath LibTorch
 // conv 1->32 3x3, ReLU, maxpool 2, conv 32->64 3x3, ReLU, maxpool 2, Linear 1600->128, ReLU, Linear 128->10;
 // CrossEntropy, Adam(1e-3); one step = zero_grad + forward + loss + backward + step; 16 random batches
-// cycled after 5 warm-up steps. Threads: OMP_NUM_THREADS (scripts/bench.sh sets it).
+// cycled after 5 warm-up steps. Threads: OMP_NUM_THREADS for torch's intra-op pool, OPENBLAS_NUM_THREADS for the
+// BLAS pool beneath it (scripts/bench.sh sweeps both).
+#include <dlfcn.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -28,9 +34,49 @@ struct CNNImpl : torch::nn::Module {
 };
 TORCH_MODULE(CNN);
 
+// Debian's LibTorch calls whatever libblas.so.3 the alternatives system selects, so the BLAS is looked up at run
+// time: with OpenBLAS, its thread count and the kernel family it picked (OPENBLAS_CORETYPE can force one);
+// "-" otherwise.
+std::string blas_info() {
+  using get_int = int (*)();
+  using get_str = char* (*)();
+  const auto threads = reinterpret_cast<get_int>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  const auto core = reinterpret_cast<get_str>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  if (threads == nullptr || core == nullptr) return "blas=unknown blas_threads=- blas_core=-";
+  return "blas=openblas blas_threads=" + std::to_string(threads()) + " blas_core=" + core();
+}
+
+// The sgemm rate through torch::mm, timed as bench_mlp's gemm (tg::matmul through Eigen) and printed in its format.
+int gemm(int n) {
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(42);
+  const auto a = torch::rand({n, n});
+  const auto b = torch::rand({n, n});
+  auto c = torch::mm(a, b);  // warm-up: the BLAS's buffers and threads
+  // Enough repetitions for about a second at the machine's expected rate, at least three.
+  const double flops = 2.0 * n * double(n) * n;
+  const int reps = std::max(3, int(100e9 / flops));
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int r = 0; r < reps; ++r) torch::mm_out(c, a, b);
+  const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // One output element against a plain float64 dot product: the product was really computed.
+  const auto pa = a.accessor<float, 2>(), pb = b.accessor<float, 2>();
+  double expected = 0;
+  for (int k = 0; k < n; ++k) expected += double(pa[0][k]) * pb[k][0];
+  const double got = c.accessor<float, 2>()[0][0];
+  std::printf("gemm n=%d reps=%d seconds=%.4f gflops=%.1f threads=%d %s\n", n, reps, t, flops * reps / t / 1e9,
+              torch::get_num_threads(), blas_info().c_str());
+  if (std::abs(got - expected) > 1e-4 * std::abs(expected) + 1e-3) {
+    std::fprintf(stderr, "gemm: c[0, 0] = %.6f, expected %.6f\n", got, expected);
+    return 1;
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "gemm") return gemm(std::atoi(argv[2]));
   if (argc != 4 || std::string(argv[1]) != "mnist-cnn") {
-    std::fprintf(stderr, "usage: %s mnist-cnn BATCH STEPS\n", argv[0]);
+    std::fprintf(stderr, "usage: %s mnist-cnn BATCH STEPS | gemm N\n", argv[0]);
     return 2;
   }
   const int batch = std::atoi(argv[2]), steps = std::atoi(argv[3]);
