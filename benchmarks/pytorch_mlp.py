@@ -26,11 +26,10 @@ def mlp():
     return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
-def mnist_mlp(batch, steps, device):
-    model = mlp().to(device)
+def train_timed(name, model, xs, ys, batch, steps):
+    """Adam(1e-3) on cross-entropy over the 16 batches cycled: 5 warm-up steps, then `steps` timed ones; prints the
+    key=value line and returns (first_loss, final_loss)."""
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    xs = [torch.rand(batch, 784, device=device) for _ in range(16)]
-    ys = [torch.randint(0, 10, (batch,), device=device) for _ in range(16)]
 
     def step(i):
         opt.zero_grad()
@@ -49,8 +48,16 @@ def mnist_mlp(batch, steps, device):
         loss = step(i)
     last = loss.item()
     t = time.perf_counter() - t0
-    print(f"mnist-mlp batch={batch} steps={steps} seconds={t:.4f} samples_per_s={batch * steps / t:.1f} "
+    print(f"{name} batch={batch} steps={steps} seconds={t:.4f} samples_per_s={batch * steps / t:.1f} "
           f"final_loss={last:.4f} first_loss={first:.4f}")
+    return first, last
+
+
+def mnist_mlp(batch, steps, device):
+    model = mlp().to(device)
+    xs = [torch.rand(batch, 784, device=device) for _ in range(16)]
+    ys = [torch.randint(0, 10, (batch,), device=device) for _ in range(16)]
+    first, last = train_timed("mnist-mlp", model, xs, ys, batch, steps)
     return 0 if last < first else 1
 
 
@@ -72,31 +79,11 @@ class CNN(nn.Module):
 
 def mnist_cnn(batch, steps, device):
     model = CNN().to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     xs, ys = [], []
     for _ in range(16):  # drawn interleaved, as cnn_reference.cpp draws them
         xs.append(torch.rand(batch, 1, 28, 28).to(device))
         ys.append(torch.randint(0, 10, (batch,)).to(device))
-
-    def step(i):
-        opt.zero_grad()
-        loss = F.cross_entropy(model(xs[i % 16]), ys[i % 16])
-        loss.backward()
-        opt.step()
-        return loss
-
-    first = 0.0
-    for i in range(5):
-        loss = step(i)
-        if i == 0:
-            first = loss.item()
-    t0 = time.perf_counter()
-    for i in range(steps):
-        loss = step(i)
-    last = loss.item()
-    t = time.perf_counter() - t0
-    print(f"mnist-cnn batch={batch} steps={steps} seconds={t:.4f} samples_per_s={batch * steps / t:.1f} "
-          f"final_loss={last:.4f} first_loss={first:.4f}")
+    train_timed("mnist-cnn", model, xs, ys, batch, steps)
     return 0  # as cnn_reference.cpp: 35 steps on random labels barely move this loss, so it is not checked
 
 
