@@ -49,6 +49,41 @@ TensorD direct_conv2d(const TensorD& x, const TensorD& w, const TensorD& b, std:
   return out;
 }
 
+/// max_pool2d by its definition for one plane geometry: each window's maximum over the taps in raster order,
+/// the first of equal values winning and a NaN winning (the last NaN seen, as PyTorch's loop does); returns
+/// the values and, in `grad`, one 1 per output at the winning input (summed where windows overlap).
+TensorD direct_max_pool2d(const TensorD& x, std::int64_t k, std::int64_t stride, std::int64_t pad, std::int64_t dil,
+                          bool ceil_mode, TensorD& grad) {
+  const std::int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+  auto out_size = [&](std::int64_t in) {
+    const std::int64_t span = in + 2 * pad - dil * (k - 1) - 1;
+    std::int64_t o = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+    if (ceil_mode && (o - 1) * stride >= in + pad) --o;  // the last window must start inside the input
+    return o;
+  };
+  const std::int64_t oh = out_size(h), ow = out_size(w);
+  TensorD out = tg::zeros<double>({n, c, oh, ow});
+  grad = tg::zeros<double>(x.sizes());
+  for (std::int64_t b = 0; b < n; ++b)
+    for (std::int64_t ch = 0; ch < c; ++ch)
+      for (std::int64_t i = 0; i < oh; ++i)
+        for (std::int64_t j = 0; j < ow; ++j) {
+          double best = -std::numeric_limits<double>::infinity();
+          std::int64_t by = -1, bx = -1;
+          for (std::int64_t ki = 0; ki < k; ++ki)
+            for (std::int64_t kj = 0; kj < k; ++kj) {
+              const std::int64_t y = i * stride - pad + ki * dil, xx = j * stride - pad + kj * dil;
+              if (y < 0 || y >= h || xx < 0 || xx >= w) continue;
+              const double v = x.at({b, ch, y, xx});
+              if (by < 0) by = y, bx = xx;  // the index starts at the first tap inside the input
+              if (v > best || std::isnan(v)) best = v, by = y, bx = xx;
+            }
+          out.at({b, ch, i, j}) = best;
+          grad.at({b, ch, by, bx}) += 1.0;
+        }
+  return out;
+}
+
 void check_close(const TensorD& a, const TensorD& b, double tol = 1e-12) {
   REQUIRE(a.sizes() == b.sizes());
   const auto va = a.tolist(), vb = b.tolist();
@@ -183,6 +218,40 @@ TEST_CASE("max_pool2d: values, ties, NaN, padding and ceil_mode", "[pool]") {
 
   const double nan = std::numeric_limits<double>::quiet_NaN();
   CHECK(std::isnan(F::max_pool2d(tg::tensor<double>({1, nan, 3, 2}, {1, 1, 2, 2}), 2).item()));
+}
+
+TEST_CASE("max_pool2d matches its definition over kernels, strides, padding, dilation and ceil_mode", "[pool]") {
+  // Values from a small set, so windows hold ties, with NaNs and −∞ mixed in: which input wins is checked
+  // through the gradient, since each output's gradient goes to its window's winner.
+  tg::manual_seed(5);
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  struct PoolCase {
+    std::int64_t h, w, k, stride, pad, dil;
+    bool ceil;
+  };
+  const std::vector<PoolCase> cases = {{26, 26, 2, 2, 0, 1, false}, {11, 11, 2, 2, 0, 1, false}, {11, 11, 2, 2, 0, 1, true},
+                                       {9, 12, 3, 1, 1, 1, false},  {9, 12, 3, 2, 1, 1, true},   {10, 7, 2, 1, 0, 2, false},
+                                       {8, 9, 3, 3, 1, 2, true},    {5, 40, 4, 3, 2, 1, false},  {3, 3, 3, 1, 1, 1, false}};
+  for (const PoolCase& t : cases) {
+    INFO("h=" << t.h << " w=" << t.w << " k=" << t.k << " stride=" << t.stride << " pad=" << t.pad << " dil=" << t.dil
+              << " ceil=" << t.ceil);
+    TensorD x = tg::randint<std::int64_t>(0, 4, {2, 3, t.h, t.w}).to<double>();
+    for (std::int64_t i = 0; i < x.numel(); i += 37) x.data()[i] = nan;
+    for (std::int64_t i = 5; i < x.numel(); i += 29) x.data()[i] = -inf;
+    TensorD expected_grad;
+    const TensorD expected = direct_max_pool2d(x, t.k, t.stride, t.pad, t.dil, t.ceil, expected_grad);
+    const TensorD xg = x.clone().requires_grad_();
+    const TensorD y = F::max_pool2d(xg, t.k, t.stride, t.pad, t.dil, t.ceil);
+    REQUIRE(y.sizes() == expected.sizes());
+    const auto got = y.tolist(), want = expected.tolist();
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      INFO("output " << i);
+      CHECK(std::isnan(got[i]) == std::isnan(want[i]));
+      if (!std::isnan(want[i])) CHECK(got[i] == want[i]);
+    }
+    y.sum().backward();
+    check_close(xg.grad(), expected_grad);
+  }
 }
 
 TEST_CASE("avg_pool2d and adaptive_avg_pool2d: hand-computed windows", "[pool]") {

@@ -88,9 +88,11 @@ void run(std::int64_t n, std::int64_t k, std::int64_t m, const T* a, std::int64_
 /// operand, so a slab must be larger than in Eigen's own split (50k): below ~0.5M a second thread costs more in
 /// fork/join and packing than it saves (a batch-1 MLP step ran 40% slower at 2 threads than at 1).
 /// `row_step` is the distance between A's rows, `col_step` between B's columns; lda/ldb their leading dims.
+/// Without `accumulate` each thread zeroes its own slab just before computing it: in parallel, and while the
+/// slab is still in cache (Eigen's kernel only ever adds into C).
 template <class T, int AOrder, int BOrder>
 void parallel_run(std::int64_t n, std::int64_t k, std::int64_t m, const T* a, std::int64_t row_step, std::int64_t lda,
-                  const T* b, std::int64_t col_step, std::int64_t ldb, T* c) {
+                  const T* b, std::int64_t col_step, std::int64_t ldb, T* c, bool accumulate) {
   const bool split_cols = m >= n;
   const std::int64_t extent = split_cols ? m : n;
   constexpr std::int64_t kPanel = 16;  // slab widths stay multiples of the kernels' register blocks
@@ -106,8 +108,14 @@ void parallel_run(std::int64_t n, std::int64_t k, std::int64_t m, const T* a, st
 #endif
   auto slab = [&](std::int64_t begin, std::int64_t end) {
     if (begin >= end) return;
-    if (split_cols) run<T, AOrder, BOrder>(n, k, end - begin, a, lda, b + begin * col_step, ldb, c + begin, m);
-    else run<T, AOrder, BOrder>(end - begin, k, m, a + begin * row_step, lda, b, ldb, c + begin * m, m);
+    if (split_cols) {
+      if (!accumulate)
+        for (std::int64_t i = 0; i < n; ++i) std::fill(c + i * m + begin, c + i * m + end, T(0));
+      run<T, AOrder, BOrder>(n, k, end - begin, a, lda, b + begin * col_step, ldb, c + begin, m);
+    } else {
+      if (!accumulate) std::fill(c + begin * m, c + end * m, T(0));
+      run<T, AOrder, BOrder>(end - begin, k, m, a + begin * row_step, lda, b, ldb, c + begin * m, m);
+    }
   };
   if (threads == 1) return slab(0, extent);
   const std::int64_t step = ((extent + threads - 1) / threads + kPanel - 1) / kPanel * kPanel;
@@ -157,15 +165,14 @@ void gemm(const T* a, std::int64_t n, std::int64_t k, std::int64_t as0, std::int
     return gemm(a, n, k, as0, as1, b, m, bs0, bs1, out, accumulate);
   }
   if (n > 1 && m > 1 && n + m + k >= 20) {  // where Eigen's own product would run its blocked GEMM
-    if (!accumulate) c.setZero();
     using namespace detail_gemm;
     constexpr int R = Eigen::RowMajor, C = Eigen::ColMajor;
     const std::int64_t lda = row_a ? std::max(as0, k) : std::max(as1, n);
     const std::int64_t ldb = row_b ? std::max(bs0, m) : std::max(bs1, k);
-    if (row_a && row_b) parallel_run<T, R, R>(n, k, m, a, as0, lda, b, bs1, ldb, out);
-    else if (row_a) parallel_run<T, R, C>(n, k, m, a, as0, lda, b, bs1, ldb, out);
-    else if (row_b) parallel_run<T, C, R>(n, k, m, a, as0, lda, b, bs1, ldb, out);
-    else parallel_run<T, C, C>(n, k, m, a, as0, lda, b, bs1, ldb, out);
+    if (row_a && row_b) parallel_run<T, R, R>(n, k, m, a, as0, lda, b, bs1, ldb, out, accumulate);
+    else if (row_a) parallel_run<T, R, C>(n, k, m, a, as0, lda, b, bs1, ldb, out, accumulate);
+    else if (row_b) parallel_run<T, C, R>(n, k, m, a, as0, lda, b, bs1, ldb, out, accumulate);
+    else parallel_run<T, C, C>(n, k, m, a, as0, lda, b, bs1, ldb, out, accumulate);
     return;
   }
   // Tiny products and matrix-vector shapes: Eigen's coefficient-based product (vectorised dot products; it

@@ -109,16 +109,32 @@ void map(detail::TensorImpl& out, F f, const In&... in) {
   map_strided<R, A...>(o, out.sizes, strides, f, std::index_sequence_for<In...>{}, in.template data<A>()...);
 }
 
+/// acc folded with f over the contiguous a[0, n). Long runs keep kLanes independent partial results (the first
+/// kLanes elements, then each lane folds every kLanes-th element) that are folded into acc at the end: one
+/// running value would make every step wait for the previous one, and the lanes let the compiler vectorise.
+/// The order is fixed by n alone, so results do not depend on threads; for sums it also rounds less.
+template <class R, class A, class F> R fold_contiguous(R acc, const A* a, std::int64_t n, F f) {
+  constexpr std::int64_t kLanes = 32;
+  std::int64_t i = 0;
+  if (n >= 2 * kLanes) {
+    R part[kLanes];
+    for (std::int64_t l = 0; l < kLanes; ++l) part[l] = static_cast<R>(a[l]);
+    for (i = kLanes; i + kLanes <= n; i += kLanes)
+      for (std::int64_t l = 0; l < kLanes; ++l) part[l] = f(part[l], a[i + l]);
+    for (std::int64_t l = 0; l < kLanes; ++l) acc = f(acc, part[l]);
+  }
+  for (; i < n; ++i) acc = f(acc, a[i]);
+  return acc;
+}
+
 /// Reduction into `out` (already holding the identity), whose shape is in's with reduced dims set to 1:
-/// out[j] = f(out[j], in[i]) over every i that maps to j. Deterministic order.
+/// out[j] = f(out[j], in[i]) over every i that maps to j, for an associative f. Deterministic order.
 template <class R, class A, class F>
 void reduce_into(const detail::TensorImpl& in, detail::TensorImpl& out, F f) {
   const A* a = in.data<A>();
   R* o = out.data<R>();
-  if (out.numel() == 1 && in.is_contiguous()) {  // everything into one value: a flat loop, in the same order
-    R acc = *o;
-    for (std::int64_t i = 0, n = in.numel(); i < n; ++i) acc = f(acc, a[i]);
-    *o = acc;
+  if (out.numel() == 1 && in.is_contiguous()) {  // everything into one value
+    *o = fold_contiguous(*o, a, in.numel(), f);
     return;
   }
   Shape so = Shape::filled(in.sizes.size(), 0);
@@ -126,7 +142,9 @@ void reduce_into(const detail::TensorImpl& in, detail::TensorImpl& out, F f) {
   nd_loop<2>(in.sizes, {&so, &in.strides}, [&](const auto& off, std::int64_t m, const auto& st) {
     R* po = o + off[0];
     const A* pa = a + off[1];
-    if (st[0] == 0) {
+    if (st[0] == 0 && st[1] == 1) {
+      *po = fold_contiguous(*po, pa, m, f);
+    } else if (st[0] == 0) {
       R acc = *po;
       for (std::int64_t i = 0; i < m; ++i) acc = f(acc, pa[i * st[1]]);
       *po = acc;

@@ -13,6 +13,10 @@ namespace backend {
 namespace cpu {
 
 #define TG_PRAGMA(x) _Pragma(#x)
+/// Promises the compiler that a pointer's target is reached through it alone, so loops can keep values in
+/// registers and vectorise.
+#define TG_RESTRICT __restrict  // spelled the way GCC, Clang and MSVC all accept
+
 #if defined(_OPENMP)
 /// A parallel for over independent iterations, threaded only when `cond` says the loop is worth it.
 #define TG_OMP_FOR_IF(cond) TG_PRAGMA(omp parallel for if (cond))
@@ -110,34 +114,64 @@ void swap_outer(const T* in, std::int64_t A, std::int64_t B, std::int64_t P, T* 
 }
 
 /// Max pooling over `planes` planes: out and the flat in-plane index of each window's maximum (the first
-/// one on ties; a NaN wins, as in PyTorch, so it propagates).
+/// one on ties; a NaN wins, as in PyTorch, so it propagates). Columns whose windows lie wholly inside the
+/// row run tap by tap over the whole output row with selects instead of branches: random data makes the
+/// "new maximum?" branch unpredictable, and mispredictions cost more than the comparisons themselves.
 template <class T>
 void max_pool2d(const T* x, std::int64_t planes, const Window2d& g, T* out, std::int64_t* indices) {
+  // Outputs [ow_lo, ow_hi) see all kw taps: ow·sw − pw ≥ 0 and ow·sw − pw + (kw − 1)·dw ≤ in_w − 1.
+  const std::int64_t ow_lo = std::min(g.out_w, (g.pw + g.sw - 1) / g.sw);
+  const std::int64_t last = g.in_w - 1 - (g.kw - 1) * g.dw + g.pw;
+  const std::int64_t ow_hi = std::max(ow_lo, last < 0 ? 0 : std::min(g.out_w, last / g.sw + 1));
   TG_OMP_FOR_IF(planes * g.out_plane() * g.kh * g.kw > kParallelGrain)
   for (std::int64_t p = 0; p < planes; ++p) {
     const T* plane = x + p * g.in_plane();
-    T* o = out + p * g.out_plane();
-    std::int64_t* idx = indices + p * g.out_plane();
     for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
+      T* o = out + p * g.out_plane() + oh * g.out_w;
+      std::int64_t* idx = indices + p * g.out_plane() + oh * g.out_w;
       std::int64_t ki_lo, ki_hi;
       valid_range(oh * g.sh - g.ph, g.dh, g.in_h, g.kh, ki_lo, ki_hi);
-      for (std::int64_t ow = 0; ow < g.out_w; ++ow) {
+      const std::int64_t row0 = oh * g.sh - g.ph;  // input row of tap ki = 0
+      auto one_window = [&](std::int64_t ow) {
         std::int64_t kj_lo, kj_hi;
         valid_range(ow * g.sw - g.pw, g.dw, g.in_w, g.kw, kj_lo, kj_hi);
         T best = -std::numeric_limits<T>::infinity();
-        std::int64_t at = (oh * g.sh - g.ph + ki_lo * g.dh) * g.in_w + ow * g.sw - g.pw + kj_lo * g.dw;
+        std::int64_t at = (row0 + ki_lo * g.dh) * g.in_w + ow * g.sw - g.pw + kj_lo * g.dw;
         for (std::int64_t ki = ki_lo; ki < ki_hi; ++ki)
           for (std::int64_t kj = kj_lo; kj < kj_hi; ++kj) {
-            const std::int64_t i = (oh * g.sh - g.ph + ki * g.dh) * g.in_w + ow * g.sw - g.pw + kj * g.dw;
+            const std::int64_t i = (row0 + ki * g.dh) * g.in_w + ow * g.sw - g.pw + kj * g.dw;
             const T v = plane[i];
             if (v > best || std::isnan(v)) {
               best = v;
               at = i;
             }
           }
-        o[oh * g.out_w + ow] = best;
-        idx[oh * g.out_w + ow] = at;
+        o[ow] = best;
+        idx[ow] = at;
+      };
+      for (std::int64_t ow = 0; ow < ow_lo; ++ow) one_window(ow);
+      for (std::int64_t ow = ow_hi; ow < g.out_w; ++ow) one_window(ow);
+      if (ow_lo == ow_hi) continue;
+      // Locals, not g's fields or the output rows: stores through o/idx could otherwise alias them.
+      const std::int64_t col0 = -g.pw, sw = g.sw, n_in = ow_hi - ow_lo;
+      T* TG_RESTRICT best = o + ow_lo;
+      std::int64_t* TG_RESTRICT at = idx + ow_lo;
+      const std::int64_t first = (row0 + ki_lo * g.dh) * g.in_w + col0 + ow_lo * sw;
+      for (std::int64_t j = 0; j < n_in; ++j) {
+        best[j] = -std::numeric_limits<T>::infinity();
+        at[j] = first + j * sw;
       }
+      for (std::int64_t ki = ki_lo; ki < ki_hi; ++ki)
+        for (std::int64_t kj = 0; kj < g.kw; ++kj) {
+          const std::int64_t tap = (row0 + ki * g.dh) * g.in_w + col0 + kj * g.dw + ow_lo * sw;
+          const T* TG_RESTRICT src = plane + tap;
+          for (std::int64_t j = 0; j < n_in; ++j) {
+            const T v = src[j * sw];
+            const bool take = v > best[j] || v != v;  // v != v: isnan, spelled so the loop stays branch-free
+            best[j] = take ? v : best[j];
+            at[j] = take ? tap + j * sw : at[j];
+          }
+        }
     }
   }
 }
