@@ -10,6 +10,7 @@
 
 #include "../../core/shape.hpp"
 #include "../../core/tensor_impl.hpp"
+#include "parallel.hpp"
 
 namespace tg {
 namespace backend {
@@ -51,8 +52,12 @@ inline Shape broadcast_strides(const detail::TensorImpl& t, const Shape& shape) 
   return st;
 }
 
+/// Contiguous operands: a flat loop, split across threads for large tensors (each thread a contiguous block,
+/// which it vectorises).
 template <class R, class F, class... P> void map_flat(R* o, std::int64_t n, F f, const P*... p) {
-  for (std::int64_t i = 0; i < n; ++i) o[i] = f(p[i]...);
+  parallel_for(n, n, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) o[i] = f(p[i]...);
+  });
 }
 
 /// Binary op with one single-valued operand and the other contiguous of out's shape: the value is hoisted.
