@@ -195,6 +195,51 @@ TEST_CASE("matmul's 1-d rules and mm match hand-computed products", "[ops][matmu
         std::vector<float>{19, 22, 43, 50});
 }
 
+TEST_CASE("matmul with one side a vector matches a naive loop for every operand layout", "[ops][matmul]") {
+  // Large enough for the matrix-vector kernel (k·m above the small-product loop), with the matrix row- or
+  // column-major and the vector contiguous or strided: a batch-1 layer's forward (x·Wᵀ) and backward shapes.
+  tg::Generator gen(9);
+  const std::int64_t k = 37, m = 29;
+  const TensorD w = tg::randn<double>({m, k}, gen);       // contiguous [m, k]; w.t() is [k, m] column-major
+  const TensorD wide = tg::randn<double>({k, 3 * m}, gen);  // every third column: a [k, m] view with stride 3
+  const TensorD xs = tg::randn<double>({k, 2}, gen);      // a column of it: a length-k vector with stride 2
+  const TensorD x = tg::randn<double>({1, k}, gen);
+  auto naive = [](const TensorD& a, const TensorD& b) {
+    TensorD out = tg::zeros<double>({a.size(0), b.size(1)});
+    for (std::int64_t i = 0; i < a.size(0); ++i)
+      for (std::int64_t j = 0; j < b.size(1); ++j) {
+        double acc = 0;
+        for (std::int64_t p = 0; p < a.size(1); ++p) acc += a.at({i, p}) * b.at({p, j});
+        out.at({i, j}) = acc;
+      }
+    return out;
+  };
+  const std::vector<std::pair<TensorD, TensorD>> products = {
+      {x, w.t()},                                         // row vector · column-major matrix
+      {x, w.t().contiguous()},                            // row vector · row-major matrix
+      {xs.slice(1, 0, 1).t(), w.t()},                     // strided row vector · column-major matrix
+      {xs.slice(1, 0, 1).t(), w.t().contiguous()},        // strided row vector · row-major matrix
+      {w, x.t()},                                         // row-major matrix · vector
+      {w.t().contiguous().t(), x.t()},                    // column-major matrix · vector
+      {w, xs.slice(1, 1, 2)},                             // row-major matrix · strided vector
+      {w.t().contiguous().t(), xs.slice(1, 1, 2)},        // column-major matrix · strided vector
+      {x, wide.slice(1, 0, 3 * m, 3)},                    // a matrix with no unit stride (copied first)
+  };
+  for (std::size_t i = 0; i < products.size(); ++i) {
+    INFO("product " << i << ": " << products[i].first.sizes() << " x " << products[i].second.sizes());
+    const TensorD got = products[i].first.matmul(products[i].second);
+    const TensorD want = naive(products[i].first, products[i].second);
+    REQUIRE(got.sizes() == want.sizes());
+    const Values g = got.tolist(), e = want.tolist();
+    for (std::size_t j = 0; j < g.size(); ++j) CHECK(std::abs(g[j] - e[j]) <= 1e-12 * (1 + std::abs(e[j])));
+  }
+  // The float path through the same kernel.
+  const TensorF xf = x.to<float>(), wf = w.to<float>();
+  const std::vector<float> yf = xf.matmul(wf.t()).tolist();
+  const Values yd = naive(x, w.t()).tolist();
+  for (std::size_t j = 0; j < yf.size(); ++j) CHECK(yf[j] == Approx(yd[j]).margin(1e-4));
+}
+
 // ---- reductions ---------------------------------------------------------------------------------------
 
 TEST_CASE("every reduction along every dim of a 2x3x4 tensor matches naive loops", "[ops][reduce]") {
