@@ -172,26 +172,26 @@ TEST_CASE("conv2d backward: bias gradient sums over batch and positions, frozen 
 }
 
 TEST_CASE("conv2d splits a large batch into chunks without changing the result", "[conv]") {
-  // 64 channels x 3x3 taps x 100 positions = 57,600 cols elements per sample: a 2^21-element chunk holds 36
-  // samples, so 40 samples run as two chunks (36 + 4).
+  // 64 channels x 3x3 taps x 100 positions = 57,600 cols elements per sample: a 2^22-element chunk holds 72
+  // samples, so 76 samples run as two chunks (72 + 4).
   tg::manual_seed(4);
-  const TensorD x = tg::randn<double>({40, 64, 10, 10}).requires_grad_();
+  const TensorD x = tg::randn<double>({76, 64, 10, 10}).requires_grad_();
   const TensorD w = tg::randn<double>({5, 64, 3, 3}).requires_grad_();
   const TensorD y = F::conv2d(x, w, TensorD(), 1, 1);
-  for (std::int64_t i : {0, 17, 39}) check_close(y.slice(0, i, i + 1), F::conv2d(x.detach().slice(0, i, i + 1), w.detach(), TensorD(), 1, 1), 1e-9);
+  for (std::int64_t i : {0, 17, 75}) check_close(y.slice(0, i, i + 1), F::conv2d(x.detach().slice(0, i, i + 1), w.detach(), TensorD(), 1, 1), 1e-9);
   const TensorD g = tg::randn<double>(y.sizes());
   y.backward(g);
   // The weight gradient summed over chunks equals the sum of per-sample weight gradients.
   TensorD expected = tg::zeros<double>(w.sizes());
-  for (std::int64_t i = 0; i < 40; ++i) {
+  for (std::int64_t i = 0; i < 76; ++i) {
     const TensorD wi = w.detach().clone().requires_grad_();
     F::conv2d(x.detach().slice(0, i, i + 1), wi, TensorD(), 1, 1).backward(g.slice(0, i, i + 1));
     expected = expected + wi.grad();
   }
   check_close(w.grad(), expected, 1e-8);
-  const TensorD xi = x.detach().slice(0, 39, 40).clone().requires_grad_();
-  F::conv2d(xi, w.detach(), TensorD(), 1, 1).backward(g.slice(0, 39, 40));
-  check_close(x.grad().slice(0, 39, 40), xi.grad(), 1e-9);
+  const TensorD xi = x.detach().slice(0, 75, 76).clone().requires_grad_();
+  F::conv2d(xi, w.detach(), TensorD(), 1, 1).backward(g.slice(0, 75, 76));
+  check_close(x.grad().slice(0, 75, 76), xi.grad(), 1e-9);
 }
 
 TEST_CASE("max_pool2d: values, ties, NaN, padding and ceil_mode", "[pool]") {

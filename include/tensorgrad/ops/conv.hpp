@@ -23,7 +23,7 @@ struct Conv2dPlan {
   std::int64_t og, kg;  // output channels and cols rows per group
   std::int64_t chunk;   // samples per chunk
 
-  static constexpr std::int64_t kChunkElements = std::int64_t{1} << 21;  // 8 MB of float cols
+  static constexpr std::int64_t kChunkElements = std::int64_t{1} << 22;  // 16 MB of float cols
   Conv2dPlan(const backend::cpu::Window2d& g, std::int64_t n, std::int64_t c, std::int64_t o, std::int64_t groups)
       : g(g), n(n), c(c), o(o), groups(groups), og(o / groups), kg(c / groups * g.kh * g.kw) {
     chunk = std::clamp<std::int64_t>(kChunkElements / std::max<std::int64_t>(1, rows() * g.out_plane()), 1,
