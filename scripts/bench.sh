@@ -284,14 +284,15 @@ echo "== gemm 1024, 2048 (the ceiling)"
 gemm_sweep
 
 # Workloads. Useful FLOP per sample of one training step, for the notes:
-#   MLP: forward 2·P, backward 4·P, P = 235,146 parameters -> 6·P = 1,410,876.
+#   MLP 784-256-128-10: forward 2·P, backward 4·P (weight and input gradients), P = 235,146 parameters, less the
+#     first layer's input gradient, which no program computes (the images need none): 6·P - 2·784·256 = 1,009,468.
 #   CNN: 3 x forward (backward: the input gradient and the weight gradient, each as costly as the forward), forward
 #     = 2 x multiply-adds: conv1 1->32 3x3 on 28x28 -> 26x26: 26·26·32·(1·3·3) = 194,688; max-pool -> 13x13;
 #     conv2 32->64 3x3 -> 11x11: 11·11·64·(32·3·3) = 2,230,272; max-pool -> 5x5; fc1 1600->128: 204,800;
 #     fc2 128->10: 1,280; total 2,631,040 -> forward 5,262,080 FLOP -> step 15,786,240 FLOP per sample. (conv1 has
 #     no input gradient to compute, so this counts 2·194,688 FLOP = 2.5% more than the step does; bias, ReLU,
 #     pooling, loss and Adam are left out.)
-mlp_flop=1410876
+mlp_flop=1009468
 cnn_flop=15786240
 
 workload rate xor 1000
