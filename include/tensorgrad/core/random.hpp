@@ -2,8 +2,16 @@
 /// Random numbers: tg::Generator (mt19937_64 with the library's own uniform/normal transforms, so results
 /// are bitwise identical on every platform and standard library), the default generator behind
 /// tg::manual_seed, and the random factories rand, randn, normal, randint, randperm, *_like.
+///
+/// Threads: as PyTorch's CPU generator, a Generator carries a mutex and every random op holds it while it draws
+/// (the factories, the in-place fills behind nn::init, dropout's seed, randperm), so threads sharing one
+/// generator (the default one, say, while several threads build modules) each get a whole, valid run of its
+/// stream; which thread gets which run depends on timing. A thread that wants its own reproducible sequence, or
+/// no lock, passes its own Generator. The draw functions themselves (next_u64, uniform, normal, below) do not
+/// lock: code that calls them on a generator other threads use takes mutex() first.
 #include <cmath>
 #include <cstdint>
+#include <mutex>
 #include <random>
 #include <vector>
 
@@ -13,13 +21,29 @@ namespace tg {
 
 class Generator {
  public:
-  explicit Generator(std::uint64_t seed = 67280421310721ULL) { manual_seed(seed); }
-  void manual_seed(std::uint64_t seed) {
-    engine_.seed(seed);
-    seed_ = seed;
-    has_spare_normal_ = false;
+  explicit Generator(std::uint64_t seed = 67280421310721ULL) { reseed(seed); }
+  /// A copy continues the same stream independently (its own state and lock).
+  Generator(const Generator& other) {
+    std::lock_guard<std::mutex> lock(other.mutex_);
+    copy_state(other);
   }
-  std::uint64_t initial_seed() const { return seed_; }
+  Generator& operator=(const Generator& other) {
+    if (this != &other) {
+      std::scoped_lock lock(mutex_, other.mutex_);
+      copy_state(other);
+    }
+    return *this;
+  }
+  void manual_seed(std::uint64_t seed) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    reseed(seed);
+  }
+  std::uint64_t initial_seed() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return seed_;
+  }
+  /// Held by every random op while it draws (see the file comment).
+  std::mutex& mutex() const { return mutex_; }
   std::uint64_t next_u64() { return engine_(); }
   /// Uniform in [0, 1) with 53 random bits.
   double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
@@ -47,10 +71,22 @@ class Generator {
   }
 
  private:
+  void reseed(std::uint64_t seed) {
+    engine_.seed(seed);
+    seed_ = seed;
+    has_spare_normal_ = false;
+  }
+  void copy_state(const Generator& other) {
+    engine_ = other.engine_;
+    seed_ = other.seed_;
+    spare_normal_ = other.spare_normal_;
+    has_spare_normal_ = other.has_spare_normal_;
+  }
   std::mt19937_64 engine_;
   std::uint64_t seed_ = 0;
   double spare_normal_ = 0;
   bool has_spare_normal_ = false;
+  mutable std::mutex mutex_;
 };
 
 /// The documented global generator: the only hidden state in the library, so that a run
@@ -63,13 +99,16 @@ inline Generator& default_generator() {
 inline void manual_seed(std::uint64_t seed) { default_generator().manual_seed(seed); }
 
 namespace detail {
-/// Fills a tensor (any device, any layout) with f(gen) in row-major order.
-template <class T, class F> void fill_random(Tensor<T>& t, F f) {
+/// Fills a tensor (any device, any layout) with f() in row-major order, f drawing from gen under its lock.
+template <class T, class F> void fill_random(Tensor<T>& t, Generator& gen, F f) {
   TG_CHECK(!(is_grad_enabled() && t.requires_grad()),
            "random fill: a tensor that requires grad is being filled in place (shape ", t.sizes(),
            "); wrap it in tg::NoGradGuard (nn::init does)");
   std::vector<T> host(static_cast<std::size_t>(t.numel()));
-  for (T& v : host) v = f();
+  {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    for (T& v : host) v = f();
+  }
   if (t.is_contiguous()) {
     upload(t, host.data());
   } else {
@@ -105,7 +144,7 @@ Tensor<T> randint(std::int64_t low, std::int64_t high, const Shape& shape, Gener
   TG_CHECK(low < high, "randint: expected low < high, got low=", low, " high=", high);
   Tensor<T> t = empty<T>(shape, device);
   const std::uint64_t span = static_cast<std::uint64_t>(high - low);
-  detail::fill_random(t, [&] { return static_cast<T>(low + static_cast<std::int64_t>(gen.below(span))); });
+  detail::fill_random(t, gen, [&] { return static_cast<T>(low + static_cast<std::int64_t>(gen.below(span))); });
   return t;
 }
 /// A random permutation of 0..n-1 (Fisher–Yates).
@@ -113,7 +152,10 @@ inline Tensor<std::int64_t> randperm(std::int64_t n, Generator& gen = default_ge
   TG_CHECK(n >= 0, "randperm: n must be non-negative, got ", n);
   std::vector<std::int64_t> p(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) p[i] = i;
-  for (std::int64_t i = n - 1; i > 0; --i) std::swap(p[i], p[gen.below(static_cast<std::uint64_t>(i + 1))]);
+  {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    for (std::int64_t i = n - 1; i > 0; --i) std::swap(p[i], p[gen.below(static_cast<std::uint64_t>(i + 1))]);
+  }
   return tensor<std::int64_t>(p, Shape{n}, device);
 }
 template <class T> Tensor<T> rand_like(const Tensor<T>& t, Generator& gen = default_generator()) { return rand<T>(t.sizes(), gen, t.device()); }

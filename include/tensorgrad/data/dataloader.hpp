@@ -121,6 +121,7 @@ class DataLoader {
     std::iota(order_.begin(), order_.end(), std::int64_t{0});
     if (options_.shuffle()) {
       // Fisher–Yates with the loader's generator (same draws as tg::randperm), no tensor round trip.
+      std::lock_guard<std::mutex> lock(generator_.mutex());
       for (std::int64_t i = static_cast<std::int64_t>(order_.size()) - 1; i > 0; --i)
         std::swap(order_[i], order_[generator_.below(static_cast<std::uint64_t>(i + 1))]);
     }

@@ -46,7 +46,10 @@ inline void check_dropout_probability(const char* op, double p) {
 /// i is a pure function of (seed, i): the CPU and the CUDA masks are bitwise identical for the same generator
 /// state, and need no host loop or upload on the GPU.
 template <class T> Tensor<T> dropout_mask(const char* op, double p, const Shape& shape, Device device, Generator& gen) {
-  const std::uint64_t seed = gen.next_u64();
+  const std::uint64_t seed = [&] {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    return gen.next_u64();
+  }();
   Tensor<T> mask = empty<T>(shape, device);  // from the caching allocator: no allocation in steady state
   kernels::dropout_mask<T>(op, *mask.impl(), p, seed);
   return mask;

@@ -47,12 +47,12 @@ void Tensor<T>::backward(const Tensor<T>& gradient, bool retain_graph, bool crea
 
 // ---- in-place fills (Tensor members, as tensor.uniform_() in PyTorch; nn::init builds on them) -----
 template <class T> Tensor<T>& Tensor<T>::uniform_(double from, double to, Generator& gen) {
-  detail::fill_random(*this, [&] { return static_cast<T>(from + (to - from) * gen.uniform()); });
+  detail::fill_random(*this, gen, [&] { return static_cast<T>(from + (to - from) * gen.uniform()); });
   return *this;
 }
 template <class T> Tensor<T>& Tensor<T>::uniform_(double from, double to) { return uniform_(from, to, default_generator()); }
 template <class T> Tensor<T>& Tensor<T>::normal_(double mean, double std, Generator& gen) {
-  detail::fill_random(*this, [&] { return static_cast<T>(mean + std * gen.normal()); });
+  detail::fill_random(*this, gen, [&] { return static_cast<T>(mean + std * gen.normal()); });
   return *this;
 }
 template <class T> Tensor<T>& Tensor<T>::normal_(double mean, double std) { return normal_(mean, std, default_generator()); }
