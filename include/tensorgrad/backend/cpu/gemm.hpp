@@ -7,18 +7,16 @@
 /// training step must allocate nothing. So products that reach Eigen's blocked GEMM call its kernel driver,
 /// `general_matrix_matrix_product::run`, directly with packing buffers this file keeps per thread (grown, never
 /// shrunk), and split the output across threads here: each thread runs the sequential driver on a slab of
-/// columns (or rows) of C. Small products (Eigen's coefficient-based and matrix-vector paths, which allocate
+/// columns (or rows) of C (parallel.hpp). Small products (Eigen's coefficient-based and matrix-vector paths, which allocate
 /// nothing) still go through the expression.
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <new>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "../../core/tensor_impl.hpp"
+#include "parallel.hpp"
 
 namespace tg {
 namespace backend {
@@ -96,16 +94,7 @@ void parallel_run(std::int64_t n, std::int64_t k, std::int64_t m, const T* a, st
   const bool split_cols = m >= n;
   const std::int64_t extent = split_cols ? m : n;
   constexpr std::int64_t kPanel = 16;  // slab widths stay multiples of the kernels' register blocks
-  int threads = 1;
-#ifdef _OPENMP
-  constexpr double kMinWork = 500000;
-  if (!omp_in_parallel()) {
-    const double work = static_cast<double>(n) * static_cast<double>(k) * static_cast<double>(m);
-    threads = static_cast<int>(std::min<double>({static_cast<double>(omp_get_max_threads()), work / kMinWork,
-                                                 static_cast<double>(extent / kPanel)}));
-    threads = std::max(threads, 1);
-  }
-#endif
+  constexpr std::int64_t kMinWork = 500000;
   auto slab = [&](std::int64_t begin, std::int64_t end) {
     if (begin >= end) return;
     if (split_cols) {
@@ -117,12 +106,12 @@ void parallel_run(std::int64_t n, std::int64_t k, std::int64_t m, const T* a, st
       run<T, AOrder, BOrder>(end - begin, k, m, a + begin * row_step, lda, b, ldb, c + begin * m, m);
     }
   };
-  if (threads == 1) return slab(0, extent);
-  const std::int64_t step = ((extent + threads - 1) / threads + kPanel - 1) / kPanel * kPanel;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-#endif
-  for (int t = 0; t < threads; ++t) slab(std::min(extent, t * step), std::min(extent, (t + 1) * step));
+  // Threads split whole panels; the last slab also takes the columns (or rows) past the last full panel.
+  const std::int64_t panels = std::max<std::int64_t>(1, extent / kPanel);
+  parallel_for(
+      panels, n * k * m,
+      [&](std::int64_t first, std::int64_t last) { slab(first * kPanel, last == panels ? extent : last * kPanel); },
+      kMinWork);
 }
 
 /// y (contiguous, `rows` long) += M·v with Eigen's matrix-vector kernel, which runs several rows or columns of

@@ -20,13 +20,15 @@ namespace cpu {
 /// Threads pay off above roughly this many element visits.
 constexpr std::int64_t kParallelGrain = 1 << 15;
 
-/// block(begin, end) over [0, n): on the calling thread when `work` (element visits, roughly) is below
-/// kParallelGrain, or inside another parallel region; else one contiguous block per thread. The small case never
-/// enters the OpenMP runtime, whose fork costs about a microsecond even for a team of one.
-template <class Block> void parallel_for(std::int64_t n, std::int64_t work, Block&& block) {
+/// block(begin, end) over [0, n): on the calling thread when `work` (element visits, roughly) is below `grain`,
+/// or inside another parallel region; else one contiguous block per thread, each thread at least `grain` of the
+/// work. The small case never enters the OpenMP runtime, whose fork costs about a microsecond even for a team
+/// of one.
+template <class Block>
+void parallel_for(std::int64_t n, std::int64_t work, Block&& block, std::int64_t grain = kParallelGrain) {
 #ifdef _OPENMP
-  if (work > kParallelGrain && n > 1 && omp_get_max_threads() > 1 && !omp_in_parallel()) {
-    const int threads = static_cast<int>(std::min<std::int64_t>({omp_get_max_threads(), n, work / kParallelGrain}));
+  if (work > grain && n > 1 && omp_get_max_threads() > 1 && !omp_in_parallel()) {
+    const int threads = static_cast<int>(std::min<std::int64_t>({omp_get_max_threads(), n, work / grain}));
 #pragma omp parallel num_threads(threads)
     {
       const std::int64_t t = omp_get_thread_num(), count = omp_get_num_threads();
@@ -35,7 +37,7 @@ template <class Block> void parallel_for(std::int64_t n, std::int64_t work, Bloc
     return;
   }
 #endif
-  (void)work;
+  (void)work, (void)grain;
   block(std::int64_t{0}, n);
 }
 
