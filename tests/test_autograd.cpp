@@ -317,10 +317,13 @@ TEST_CASE("non-smooth points: relu'(0) = 0, abs'(0) = 0, clamp passes the gradie
   CHECK(c.grad().tolist() == Values{1, 1, 1, 0, 0});
 }
 
-TEST_CASE("max/min ties give the whole gradient to one element", "[autograd][nonsmooth]") {
-  TensorD x = tg::tensor<double>({3.0, 1.0, 3.0}).requires_grad_();
-  x.max().backward();
-  CHECK(x.grad().tolist() == Values{1, 0, 0});
+TEST_CASE("max/min over all elements share the gradient among ties, along a dim the first takes it", "[autograd][nonsmooth]") {
+  TensorD x = tg::tensor<double>({3.0, 1.0, 3.0, 3.0}).requires_grad_();
+  (x.max() * 6.0).backward();
+  CHECK(x.grad().tolist() == Values{2, 0, 2, 2});
+  TensorD y = tg::tensor<double>({{-1, 4}, {-1, 0}}).requires_grad_();
+  y.min().backward();
+  CHECK(y.grad().tolist() == Values{0.5, 0, 0.5, 0});
   TensorD m = tg::tensor<double>({{2, 0, 0}, {5, 5, 1}}).requires_grad_();
   m.min(1).sum().backward();
   CHECK(m.grad().tolist() == Values{0, 1, 0, 0, 0, 1});

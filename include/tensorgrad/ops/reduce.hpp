@@ -102,9 +102,8 @@ template <class T> Tensor<T> sum(const Tensor<T>& x, std::int64_t dim, bool keep
 }
 
 /// Mean of all elements (0-d), one node (MeanBackward) as in PyTorch: the sum divided by the count in place, and a
-/// backward that spreads g / count over x's shape.
+/// backward that spreads g / count over x's shape. An empty tensor's mean is NaN (0 / 0), as PyTorch's.
 template <class T> Tensor<T> mean(const Tensor<T>& x) {
-  TG_CHECK(x.numel() > 0, "mean: cannot take the mean of an empty tensor of shape ", x.sizes());
   const double count = static_cast<double>(x.numel());
   Tensor<T> out = [&] {
     NoGradGuard no_grad;  // the sum belongs to this op's node, not a node of its own
@@ -142,15 +141,29 @@ template <class T> Tensor<T> min(const Tensor<T>& x, std::int64_t dim, bool keep
   const int d = detail::wrap_dim(dim, x.dim(), "min");
   return detail::gather_at("MinBackward", x, d, argmin(x, d, true), keepdim);
 }
-/// Largest element (0-d); on ties the gradient goes to the first one.
-template <class T> Tensor<T> max(const Tensor<T>& x) {
-  TG_CHECK(x.numel() > 0, "max: cannot reduce an empty tensor of shape ", x.sizes());
-  return max(reshape(x, Shape{-1}), 0, false);
+namespace detail {
+/// The largest (or smallest) element, 0-d. Its gradient is shared evenly among the elements equal to it, as
+/// PyTorch's is (along a dim the first index takes it all, as in PyTorch too).
+template <class T> Tensor<T> extreme_of_all(const char* op, const char* node, const Tensor<T>& x, bool largest) {
+  TG_CHECK(x.numel() > 0, op, ": cannot reduce an empty tensor of shape ", x.sizes());
+  Tensor<T> out = [&] {
+    NoGradGuard no_grad;  // the value comes from the dim reduction; the gradient is this node's
+    const Tensor<T> flat = reshape(x, Shape{-1});
+    return largest ? max(flat, 0, false) : min(flat, 0, false);
+  }();
+  if (autograd::any_requires_grad(x))
+    autograd::record(node, out, {x.impl()},
+                     [node, sx = autograd::save(x), value = out.detach()](const Tensor<T>& g, autograd::GradInputs& gi) {
+                       const Tensor<T> ties = eq(Tensor<T>(sx.get(node)), value);
+                       gi.set(0, ties * (g / sum(ties)));
+                     });
+  return out;
 }
-template <class T> Tensor<T> min(const Tensor<T>& x) {
-  TG_CHECK(x.numel() > 0, "min: cannot reduce an empty tensor of shape ", x.sizes());
-  return min(reshape(x, Shape{-1}), 0, false);
-}
+}  // namespace detail
+
+/// Largest element (0-d); on ties each of them gets an equal share of the gradient.
+template <class T> Tensor<T> max(const Tensor<T>& x) { return detail::extreme_of_all("max", "MaxBackward1", x, true); }
+template <class T> Tensor<T> min(const Tensor<T>& x) { return detail::extreme_of_all("min", "MinBackward1", x, false); }
 
 /// Variance with Bessel's correction when unbiased (as torch.var).
 template <class T> Tensor<T> var(const Tensor<T>& x, bool unbiased) {

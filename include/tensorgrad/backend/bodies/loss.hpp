@@ -73,14 +73,15 @@ struct Huber {
   template <class T> TG_HOST_DEVICE T dy(T x, T y, T a) const { return -dx(x, y, a); }
 };
 /// −(y·log x + (1 − y)·log(1 − x)) with each log clamped at −100, as PyTorch, so x = 0 or 1 stays finite.
-/// The input gradient (x − y) / max(x·(1 − x), 1e-12) is PyTorch's, finite at x = 0 and 1 too.
+/// The input gradient (x − y) / max(x·(1 − x), ε) is PyTorch's, finite at x = 0 and 1 too; ε is the float 1e-12f
+/// in every dtype, as PyTorch's.
 struct BinaryCrossEntropy {
   double param() const { return 0; }
   template <class T> TG_HOST_DEVICE static T clamped_log(T v) { return larger(std::log(v), T(-100)); }
   template <class T> TG_HOST_DEVICE T value(T x, T y, T) const {
     return -(y * clamped_log(x) + (T(1) - y) * clamped_log(T(1) - x));
   }
-  template <class T> TG_HOST_DEVICE T dx(T x, T y, T) const { return (x - y) / larger((T(1) - x) * x, T(1e-12)); }
+  template <class T> TG_HOST_DEVICE T dx(T x, T y, T) const { return (x - y) / larger((T(1) - x) * x, T(1e-12f)); }
   template <class T> TG_HOST_DEVICE T dy(T x, T, T) const { return clamped_log(T(1) - x) - clamped_log(x); }
 };
 /// (1 − y)·x + (1 + (p − 1)·y)·softplus(−x), softplus(−x) = log1p(exp(−|x|)) + max(−x, 0): never overflows
