@@ -151,6 +151,10 @@ case("mul_scalar", lambda a: a.x * -3.0, {"x": In(3, 4)})
 case("rdiv_scalar", lambda a: 2.0 / a.x, {"x": In(3, 4, kind="pos")})
 case("mul_noncontiguous", lambda a: a.x * a.y, {"x": In(3, 4, layout="t"), "y": In(3, 4)})
 case("add_empty", lambda a: a.x + a.y, {"x": In(0, 4), "y": In(4)})
+case("add_inplace", lambda a: (a.x * 1).add_(a.y, alpha=2), {"x": In(3, 4), "y": In(4)})
+case("mul_inplace", lambda a: (a.x * 1).mul_(a.y), {"x": In(3, 4), "y": In(3, 4)})
+case("div_sub_inplace", lambda a: (a.x * 1).div_(4.0).sub_(a.y), {"x": In(3, 4), "y": In(3, 1)})
+case("clamp_inplace", lambda a: (a.x * 1).clamp_(-0.5, 0.5), {"x": U(3, 4, lo=-1, hi=1)})
 for cmp in ("eq", "ne", "lt", "le", "gt", "ge"):
     case(cmp, lambda a, cmp=cmp: getattr(torch, cmp)(a.x, a.y).to(a.x.dtype),
          {"x": In(3, 4, **NOGRAD), "y": In(4, **NOGRAD)})
@@ -310,6 +314,20 @@ module_case("Dropout_eval", lambda: nn.Dropout(0.5), {"x": In(3, 4)}, train=Fals
 module_case("Flatten", lambda: nn.Flatten(), {"x": In(2, 3, 2, 2)})
 module_case("Softmax", lambda: nn.Softmax(dim=1), {"x": In(3, 5)})
 module_case("LogSoftmax", lambda: nn.LogSoftmax(dim=1), {"x": In(3, 5)})
+module_case("MaxPool2d", lambda: nn.MaxPool2d(2, stride=1), {"x": In(1, 2, 4, 4)})
+module_case("AvgPool2d", lambda: nn.AvgPool2d(3, stride=2, padding=1), {"x": In(1, 2, 5, 5)})
+module_case("AdaptiveAvgPool2d", lambda: nn.AdaptiveAvgPool2d((2, 3)), {"x": In(1, 2, 5, 7)})
+module_case("Dropout2d_eval", lambda: nn.Dropout2d(0.3), {"x": In(2, 3, 2, 2)}, train=False)
+module_case("Identity", lambda: nn.Identity(), {"x": In(3, 4)})
+module_case("activation_modules", lambda: nn.Sequential(nn.LeakyReLU(0.1), nn.ELU(0.5), nn.GELU("tanh"), nn.SiLU(),
+                                                        nn.Softplus(2.0, 4.0), nn.Sigmoid(), nn.Tanh(), nn.ReLU()),
+            {"x": In(3, 4, kind="wide")})
+case("Embedding", lambda a: a.bind(nn.Embedding(5, 3, padding_idx=0))(a.i),
+     {"i": In(2, 4, kind="int", lo=0, hi=5, grad=False), "weight": In(5, 3)})
+case("CrossEntropyLoss", lambda a: nn.CrossEntropyLoss(weight=a.w, ignore_index=3, label_smoothing=0.05)(a.x, a.t),
+     {"x": In(6, 4), "t": LABELS(6, 4), "w": In(4, kind="pos", **NOGRAD)})
+case("BCEWithLogitsLoss", lambda a: nn.BCEWithLogitsLoss(pos_weight=a.p, reduction="none")(a.x, a.y),
+     {"x": In(3, 4, kind="wide"), "y": In(3, 4, kind="prob"), "p": In(4, kind="pos", **NOGRAD)})
 module_case("Sequential_mlp", lambda: nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 3), nn.Tanh()),
             {"x": In(5, 4), "0.weight": In(6, 4), "0.bias": In(6), "2.weight": In(3, 6), "2.bias": In(3)})
 

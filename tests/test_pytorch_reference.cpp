@@ -287,6 +287,10 @@ template <class T> std::map<std::string, Case<T>> cases() {
       {"rdiv_scalar", [](A& a) { return 2.0 / a["x"]; }},
       {"mul_noncontiguous", [](A& a) { return a["x"] * a["y"]; }},
       {"add_empty", [](A& a) { return a["x"] + a["y"]; }},
+      {"add_inplace", [](A& a) { return (a["x"] * 1.0).add_(a["y"], 2); }},
+      {"mul_inplace", [](A& a) { return (a["x"] * 1.0).mul_(a["y"]); }},
+      {"div_sub_inplace", [](A& a) { return (a["x"] * 1.0).div_(4.0).sub_(a["y"]); }},
+      {"clamp_inplace", [](A& a) { return (a["x"] * 1.0).clamp_(-0.5, 0.5); }},
       {"eq", [](A& a) { return tg::eq(a["x"], a["y"]); }},
       {"ne", [](A& a) { return tg::ne(a["x"], a["y"]); }},
       {"lt", [](A& a) { return tg::lt(a["x"], a["y"]); }},
@@ -396,6 +400,26 @@ template <class T> std::map<std::string, Case<T>> cases() {
       {"Flatten", [](A& a) { return module_case(a, nn::Flatten()); }},
       {"Softmax", [](A& a) { return module_case(a, nn::Softmax(1)); }},
       {"LogSoftmax", [](A& a) { return module_case(a, nn::LogSoftmax(1)); }},
+      {"MaxPool2d", [](A& a) { return module_case(a, nn::MaxPool2d(nn::MaxPool2dOptions(2).stride(1))); }},
+      {"AvgPool2d", [](A& a) { return module_case(a, nn::AvgPool2d(nn::AvgPool2dOptions(3).stride(2).padding(1))); }},
+      {"AdaptiveAvgPool2d", [](A& a) { return module_case(a, nn::AdaptiveAvgPool2d(tg::ExpandingArray<2>({2, 3}))); }},
+      {"Dropout2d_eval", [](A& a) { return module_case(a, nn::Dropout2d(0.3), false); }},
+      {"Identity", [](A& a) { return module_case(a, nn::Identity()); }},
+      {"activation_modules", [](A& a) {
+         return module_case(a, nn::Sequential(nn::LeakyReLU(0.1), nn::ELU(0.5), nn::GELU("tanh"), nn::SiLU(),
+                                              nn::Softplus(2.0, 4.0), nn::Sigmoid(), nn::Tanh(), nn::ReLU()));
+       }},
+      {"Embedding", [](A& a) {
+         return a.bind(nn::Embedding(nn::EmbeddingOptions(5, 3).padding_idx(0)))->template forward<T>(a.index("i"));
+       }},
+      {"CrossEntropyLoss", [](A& a) {
+         const nn::CrossEntropyLoss loss(nn::CrossEntropyLossOptions().weight(a["w"]).ignore_index(3).label_smoothing(0.05));
+         return loss->forward(a["x"], a.index("t"));
+       }},
+      {"BCEWithLogitsLoss", [](A& a) {
+         const nn::BCEWithLogitsLoss loss(nn::BCEWithLogitsLossOptions().pos_weight(a["p"]).reduction("none"));
+         return loss->forward(a["x"], a["y"]);
+       }},
       {"Sequential_mlp", [](A& a) {
          return module_case(a, nn::Sequential(nn::Linear(4, 6), nn::ReLU(), nn::Linear(6, 3), nn::Tanh()));
        }},
