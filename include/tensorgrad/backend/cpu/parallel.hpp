@@ -27,9 +27,9 @@ constexpr std::int64_t kParallelGrain = 1 << 15;
 template <class Block>
 void parallel_for(std::int64_t n, std::int64_t work, Block&& block, std::int64_t grain = kParallelGrain) {
 #ifdef _OPENMP
-  if (work > grain && n > 1 && omp_get_max_threads() > 1 && !omp_in_parallel()) {
-    const int threads = static_cast<int>(std::min<std::int64_t>({omp_get_max_threads(), n, work / grain}));
-#pragma omp parallel num_threads(threads)
+  const std::int64_t threads = std::min<std::int64_t>({omp_get_max_threads(), n, work / grain});
+  if (threads > 1 && !omp_in_parallel()) {
+#pragma omp parallel num_threads(static_cast<int>(threads))
     {
       const std::int64_t t = omp_get_thread_num(), count = omp_get_num_threads();
       block(n * t / count, n * (t + 1) / count);
