@@ -52,6 +52,9 @@ class ThreadCache {
     l.head[(n - 1) / Granule] = b;
     l.cached_bytes += rounded(n);
   }
+  /// Bytes of freed blocks the calling thread keeps for reuse. Read-only: the soak run (benchmarks/soak.cpp) and
+  /// its test check that it stops growing once training reaches its steady state.
+  static std::size_t cached_bytes() { return lists().cached_bytes; }
   /// Frees the calling thread's cached blocks (tg::empty_cache).
   static void release() {
     Lists& l = lists();
