@@ -151,7 +151,8 @@ template <class T> Tensor<T> extreme_of_all(const char* op, const char* node, co
     const Tensor<T> flat = reshape(x, Shape{-1});
     return largest ? max(flat, 0, false) : min(flat, 0, false);
   }();
-  if (autograd::any_requires_grad(x))
+  if constexpr (!is_floating_v<T>) return out;  // integer tensors never require grad
+  else if (autograd::any_requires_grad(x))
     autograd::record(node, out, {x.impl()},
                      [node, sx = autograd::save(x), value = out.detach()](const Tensor<T>& g, autograd::GradInputs& gi) {
                        const Tensor<T> ties = eq(Tensor<T>(sx.get(node)), value);
